@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Set up the OvalEdge local MCP server from a clone: Python >= 3.12, Poetry, dependencies, .env,
+# a smoke test, and the mcp.json snippets to paste into Cursor or Claude Desktop.
+#   ./scripts/setup_local_mcp.sh          set up
+#   ./scripts/setup_local_mcp.sh --dev    set up with the dev tools, then lint and run the tests
+# Safe to run again: it only does what is missing.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+POETRY_VERSION="2.5.1"
+MIRROR_PLUGIN="poetry-plugin-pypi-mirror==0.6.5"
+MODE="setup"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/setup_local_mcp.sh [--dev] [-h]
+
+  (no flag)  install the server and print the mcp.json snippets
+  --dev      also install the dev tools, then run lint (ruff) and the tests (pytest)
+  -h         this help
+
+Environment:
+  OE_MCP_PYTHON   a Python >= 3.12 interpreter to use (otherwise one is searched for)
+  POETRY_HOME     where Poetry is installed when missing (default ~/.local/share/pypoetry)
+EOF
+}
+
+for arg in "$@"; do
+  case "$arg" in
+    --dev) MODE="dev" ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "error: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() {
+  # fail <what failed> <what to do>
+  printf '\nFAILED: %s\nWhat to do: %s\n' "$1" "$2" >&2
+  exit 1
+}
+
+cd "$REPO_ROOT"
+
+step "Checking the operating system"
+case "$(uname -s)" in
+  Darwin|Linux) echo "ok: $(uname -s)" ;;
+  *) fail "unsupported OS '$(uname -s)'" "on Windows run: powershell -ExecutionPolicy Bypass -File .\\scripts\\setup_local_mcp.ps1" ;;
+esac
+
+step "Finding Python >= 3.12"
+is_py312() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; }
+PYTHON=""
+if [ -n "${OE_MCP_PYTHON:-}" ]; then
+  is_py312 "$OE_MCP_PYTHON" || fail "OE_MCP_PYTHON='$OE_MCP_PYTHON' is not a Python >= 3.12" \
+    "point OE_MCP_PYTHON at a python3.12 or python3.13 executable, or unset it"
+  PYTHON="$OE_MCP_PYTHON"
+else
+  for candidate in python3.13 python3.12 python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1 && is_py312 "$candidate"; then
+      PYTHON="$(command -v "$candidate")"; break
+    fi
+  done
+  if [ -z "$PYTHON" ] && command -v pyenv >/dev/null 2>&1; then
+    for version in 3.13 3.12; do
+      prefix="$(pyenv prefix "$version" 2>/dev/null | head -n 1 || true)"
+      if [ -n "$prefix" ] && is_py312 "$prefix/bin/python3"; then
+        PYTHON="$prefix/bin/python3"; break
+      fi
+    done
+  fi
+fi
+[ -n "$PYTHON" ] || fail "no Python >= 3.12 found (tried python3.13, python3.12, python3, python, pyenv)" \
+  "install Python 3.12 or 3.13 (macOS: 'brew install python@3.12'; Debian/Ubuntu: 'sudo apt install python3.12 python3.12-venv'; pyenv: 'pyenv install 3.12'), or set OE_MCP_PYTHON=/path/to/python3.12"
+# A pyenv shim resolves per directory: pin the real interpreter behind it.
+PYTHON="$("$PYTHON" -c 'import sys; print(sys.executable)')"
+echo "ok: $("$PYTHON" --version) at $PYTHON"
+
+step "Pointing Poetry at the package index and CA bundle pip uses"
+# Poetry ignores pip's configuration; corporate mirrors and TLS-intercepting proxies need both.
+pip_config() { "$PYTHON" -m pip config list 2>/dev/null | sed -n "s/^[^ ]*\.$1='\(.*\)'$/\1/p" | head -n 1; }
+INDEX_URL="${PIP_INDEX_URL:-$(pip_config index-url)}"
+if [ -z "$INDEX_URL" ]; then
+  INDEX_URL="$("$PYTHON" -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)' 2>/dev/null || true)"
+fi
+export POETRY_PYPI_MIRROR_URL="$INDEX_URL"
+CA_BUNDLE="${PIP_CERT:-$(pip_config cert)}"
+if [ -n "$CA_BUNDLE" ] && [ -f "$CA_BUNDLE" ]; then
+  export REQUESTS_CA_BUNDLE="${REQUESTS_CA_BUNDLE:-$CA_BUNDLE}"
+  export SSL_CERT_FILE="${SSL_CERT_FILE:-$CA_BUNDLE}"
+fi
+echo "ok: index from pip's configuration${CA_BUNDLE:+, CA bundle $CA_BUNDLE}"
+
+step "Ensuring Poetry"
+POETRY_HOME="${POETRY_HOME:-$HOME/.local/share/pypoetry}"
+export POETRY_HOME
+if command -v poetry >/dev/null 2>&1; then
+  POETRY="$(command -v poetry)"
+elif [ -x "$POETRY_HOME/bin/poetry" ]; then
+  POETRY="$POETRY_HOME/bin/poetry"
+else
+  echo "Poetry not found; installing Poetry $POETRY_VERSION into its own venv at $POETRY_HOME"
+  "$PYTHON" -m venv "$POETRY_HOME" \
+    || fail "could not create a venv at $POETRY_HOME" "install the venv module (Debian: 'sudo apt install python3.12-venv') or set POETRY_HOME to a writable folder"
+  "$POETRY_HOME/bin/pip" install --quiet "poetry==$POETRY_VERSION" "$MIRROR_PLUGIN" \
+    || fail "pip could not install Poetry" "check network access to your package index (pip config list), then run this script again"
+  POETRY="$POETRY_HOME/bin/poetry"
+fi
+# Poetry installed by this script carries the mirror plugin; a user's own Poetry may not.
+if [ -x "$(dirname "$POETRY")/pip" ] && ! "$(dirname "$POETRY")/python" -c 'import poetry_plugin_pypi_mirror' >/dev/null 2>&1; then
+  "$(dirname "$POETRY")/pip" install --quiet "$MIRROR_PLUGIN" >/dev/null 2>&1 || true
+fi
+echo "ok: $("$POETRY" --version 2>/dev/null) at $POETRY"
+echo "    (add $(dirname "$POETRY") to the PATH your MCP client sees, or use the full path below)"
+
+step "Installing dependencies"
+"$POETRY" env use "$PYTHON" >/dev/null \
+  || fail "poetry could not create the project venv with $PYTHON" "delete $REPO_ROOT/.venv and run this script again"
+INSTALL_ARGS=(install --no-interaction)
+[ "$MODE" = "dev" ] && INSTALL_ARGS+=(--with dev)
+"$POETRY" "${INSTALL_ARGS[@]}" \
+  || fail "poetry install failed" "read the error above; behind a proxy check 'pip config list' for the index and CA bundle, then run this script again"
+
+step "Creating .env"
+if [ -f .env ]; then
+  echo "ok: .env already exists; left unchanged"
+else
+  cp .env.example .env
+  chmod 600 .env
+  echo "created .env from .env.example: set OVALEDGE_BASE_URL, OVALEDGE_USER_TOKEN and OVALEDGE_USER_SECRET in it"
+fi
+
+step "Smoke test"
+"$POETRY" run oe-mcp-local --version \
+  || fail "the entry point does not start" "run '$POETRY install' again; if it persists, delete $REPO_ROOT/.venv and rerun this script"
+
+if [ "$MODE" = "dev" ]; then
+  step "Lint (ruff)"
+  "$POETRY" run ruff check . || fail "ruff found problems" "fix them, or run '$POETRY run ruff check --fix .'"
+  step "Tests (pytest)"
+  set +e
+  "$POETRY" run pytest
+  status=$?
+  set -e
+  case "$status" in
+    0) echo "ok: tests passed" ;;
+    5) fail "pytest collected no tests (exit 5)" "the test suite is missing: check that tests/ exists and pytest's testpaths" ;;
+    *) fail "tests failed (pytest exit $status)" "read the failures above" ;;
+  esac
+fi
+
+step "ready"
+echo "Run it by hand:   $POETRY -C \"$REPO_ROOT\" run oe-mcp-local"
+"$POETRY" run python -m shared.client_config --poetry "$POETRY"

@@ -1,0 +1,1 @@
+"""The stdio front process: answers the MCP surface itself and supervises one worker."""

@@ -1,0 +1,32 @@
+"""The snippets the setup script prints are valid JSON and start the server by absolute path."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from shared.client_config import claude_desktop_config_path
+from shared.settings import REPO_ROOT
+
+
+def test_printed_snippets_parse_as_json_with_absolute_repo_path():
+    out = subprocess.run(
+        [sys.executable, "-m", "shared.client_config", "--poetry", "/opt/poetry/bin/poetry"],
+        cwd="/", capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
+    ).stdout
+    blocks = re.findall(r"^\{\n.*?^\}$", out, flags=re.S | re.M)
+    assert len(blocks) == 2  # Cursor and Claude Desktop
+    for block in blocks:
+        server = json.loads(block)["mcpServers"]["ovaledge-local"]
+        assert server["command"] == "/opt/poetry/bin/poetry"
+        assert server["args"] == ["-C", str(REPO_ROOT), "run", "oe-mcp-local"]
+        assert server["env"]["AUTH_MODE"] == "local"
+    assert "claude mcp add ovaledge-local" in out
+
+
+def test_claude_desktop_paths_per_os():
+    assert claude_desktop_config_path("Darwin").startswith("~/Library/Application Support/Claude")
+    assert claude_desktop_config_path("Windows") == r"%APPDATA%\Claude\claude_desktop_config.json"
