@@ -1,24 +1,90 @@
-"""`oe-mcp-local`: the command an MCP client launches."""
+"""`oe-mcp-local`: the command an MCP client launches (the supervisor), and `check`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
+from contextlib import AsyncExitStack
+from typing import Any
+
+import trio
 
 from shared import __version__
+from shared.redaction import configure_logging
+from shared.settings import Settings, SettingsError, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oe-mcp-local",
-        description="OvalEdge local MCP server (stdio).",
+        description="OvalEdge local MCP server (stdio). 'oe-mcp-local check' diagnoses the setup.",
     )
+    parser.add_argument("command", nargs="?", choices=["check"],
+                        help="check: validate settings, exchange the token, probe the API")
+    parser.add_argument("--demo", action="store_true",
+                        help="use the embedded sandbox OvalEdge (sample catalog, no credentials)")
     parser.add_argument("--version", action="version", version=f"oe-mcp-local {__version__}")
     return parser
 
 
+def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
+    """The worker's environment: ours, plus the demo settings when there are any."""
+    env = dict(os.environ)
+    for key, value in overrides.items():
+        env[key.upper()] = str(value)
+    return env
+
+
+async def run_supervisor(demo: bool) -> None:
+    from mcp.server.stdio import stdio_server
+
+    from shared.runtime import socket_path_for
+    from supervisor.core import Supervisor
+    from supervisor.front import Front, initialization_options
+    from supervisor.status_socket import serve_status
+
+    async with AsyncExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if demo:
+            from shared.demo import demo_overrides
+            from shared.sandbox import open_sandbox
+
+            sandbox = await stack.enter_async_context(open_sandbox())
+            overrides = demo_overrides(sandbox.base_url)
+        settings: Settings = load_settings(**overrides)
+        supervisor = Supervisor(
+            settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides)
+        )
+        front = Front(supervisor)
+        server = front.build_server()
+        async with trio.open_nursery() as nursery:
+            await nursery.start(supervisor.run)
+            socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
+            nursery.start_soon(serve_status, supervisor, socket_path)
+            async with stdio_server() as (read, write):
+                await server.run(read, write, initialization_options(server))
+            # stdin closed: the client is gone. Stop the worker, then everything else.
+            await supervisor.shutdown()
+            nursery.cancel_scope.cancel()
+
+
 def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        from worker.check import run_check
+
+        return run_check(demo=args.demo)
+    configure_logging("oe-mcp-local")
+    warnings.filterwarnings("ignore", module="mcp")
+    try:
+        trio.run(run_supervisor, args.demo)
+    except SettingsError as exc:
+        print(f"oe-mcp-local: cannot start, fix these settings:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

@@ -1,0 +1,31 @@
+"""Sandbox OvalEdge: a real HTTP server on 127.0.0.1 imitating the OvalEdge API.
+
+For the demo, the tests, the benchmarks and the chaos suites. In-process:
+
+    async with open_sandbox() as sandbox:   # sandbox.base_url ends with the context path
+        sandbox.state.add_fault(Fault(status=503), path="/api/v1/mcp/search-catalog")
+
+Out of process: `python -m shared.sandbox --port 0`, then the `/__sandbox/...` control endpoints.
+"""
+
+from shared.sandbox.server import Sandbox, main, open_sandbox
+from shared.sandbox.state import (
+    DEMO_USER_SECRET,
+    DEMO_USER_TOKEN,
+    TOKEN_RESPONSE_SHAPES,
+    Fault,
+    RecordedRequest,
+    SandboxState,
+)
+
+__all__ = [
+    "DEMO_USER_SECRET",
+    "DEMO_USER_TOKEN",
+    "TOKEN_RESPONSE_SHAPES",
+    "Fault",
+    "RecordedRequest",
+    "Sandbox",
+    "SandboxState",
+    "main",
+    "open_sandbox",
+]

@@ -1,0 +1,112 @@
+"""Serving the sandbox on 127.0.0.1 with Hypercorn's trio worker, in-process or from the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlsplit
+
+import trio
+from hypercorn.config import Config
+from hypercorn.trio import serve
+
+from shared.sandbox.app import CONTEXT_PATH, build_app
+from shared.sandbox.state import DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
+
+HOST = "127.0.0.1"  # never another interface
+
+
+@dataclass
+class Sandbox:
+    base_url: str  # e.g. "http://127.0.0.1:54321/ovaledge"
+    state: SandboxState
+
+    @property
+    def root_url(self) -> str:
+        """Scheme, host and port only; the control endpoints live at `<root_url>/__sandbox/...`."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.base_url).port or 0
+
+
+def _config(port: int) -> Config:
+    config = Config()
+    config.bind = [f"{HOST}:{port}"]
+    config.accesslog = None
+    config.errorlog = None
+    config.include_server_header = False
+    config.graceful_timeout = 1.0
+    return config
+
+
+@asynccontextmanager
+async def open_sandbox(
+    *,
+    port: int = 0,
+    jwt_lifetime_seconds: float = 3600,
+    latency_seconds: float = 0.0,
+    credentials: dict[str, str] | None = None,
+) -> AsyncIterator[Sandbox]:
+    """Serve a fresh sandbox inside the caller's trio run; yields once it is listening."""
+    state = SandboxState(jwt_lifetime_seconds=jwt_lifetime_seconds, latency_seconds=latency_seconds)
+    if credentials is not None:
+        state.credentials = dict(credentials)
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        binds = await nursery.start(
+            partial(serve, build_app(state), _config(port), shutdown_trigger=stop.wait)
+        )
+        try:
+            yield Sandbox(base_url=binds[0].rstrip("/") + CONTEXT_PATH, state=state)
+        finally:
+            state.stopping.set()  # cut fault delays short so shutdown is quick
+            stop.set()
+
+
+async def _serve_until_signalled(args: argparse.Namespace) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with open_sandbox(
+            port=args.port, jwt_lifetime_seconds=args.jwt_lifetime, latency_seconds=args.latency
+        ) as sandbox:
+            print(f"OVALEDGE_BASE_URL={sandbox.base_url}", flush=True)
+            print(f"OVALEDGE_USER_TOKEN={DEMO_USER_TOKEN}", flush=True)
+            print(f"OVALEDGE_USER_SECRET={DEMO_USER_SECRET}", flush=True)
+            async for _ in signals:
+                break
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oe-mcp-sandbox",
+        description="Run the sandbox OvalEdge API on 127.0.0.1 (sample catalog, demo "
+        "credentials) until interrupted.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: a free one)")
+    parser.add_argument(
+        "--jwt-lifetime", type=float, default=3600.0, help="seconds each JWT stays valid"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every API response"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.port < 0 or args.jwt_lifetime < 0 or args.latency < 0:
+        print("oe-mcp-sandbox: --port, --jwt-lifetime and --latency must be >= 0", file=sys.stderr)
+        return 2
+    try:
+        trio.run(_serve_until_signalled, args)
+    except OSError as exc:
+        print(f"oe-mcp-sandbox: cannot listen on {HOST}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0

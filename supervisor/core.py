@@ -1,0 +1,396 @@
+"""The supervisor: keeps one ready worker, forwards calls to it, and nothing else.
+
+One owner task (`run`) starts and restarts workers; call handlers only ever wait for a ready
+worker. A worker that dies or hangs is replaced; a read-only call caught in it is replayed once
+on the new worker, any other call gets an "outcome unknown" error (never a duplicate write).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+import mcp.types as types
+import trio
+from mcp import ClientSession, MCPError
+
+from shared.protocol import (
+    STATUS_METHOD,
+    TOKEN_ADOPT_METHOD,
+    TOKEN_EXPORT_METHOD,
+    WARM_TOKEN_ENV,
+    TokenAdoptParams,
+    TokenHandover,
+    WorkerStatusResult,
+)
+from shared.redaction import redact
+from shared.settings import Settings
+from shared.surface import READ_ONLY_TOOLS
+from supervisor.policy import Breaker, BreakerState, RestartPolicy
+from supervisor.worker_process import WorkerProcess
+
+log = logging.getLogger("oe-mcp-local")
+
+STDERR_TAIL_LINES = 40
+Notify = Callable[[str, str], Awaitable[None]]  # (level, message)
+
+
+class WorkerState(StrEnum):
+    STARTING = "starting"
+    READY = "ready"
+    RESTARTING = "restarting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class WorkerUnavailable(Exception):
+    """No worker can take the call now; the text says why and what to do."""
+
+
+def tool_error(text: str) -> types.CallToolResult:
+    text = redact(text)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        structured_content={"error": text},
+        is_error=True,
+    )
+
+
+class Supervisor:
+    def __init__(
+        self,
+        settings: Settings,
+        worker_command: list[str],
+        worker_env: dict[str, str],
+        *,
+        policy: RestartPolicy | None = None,
+    ):
+        self.settings = settings
+        self.worker_command = worker_command
+        self.worker_env = {**worker_env, "OE_MCP_SUPERVISOR_PID": str(os.getpid())}
+        self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
+        self.started_at = time.time()
+        self.state = WorkerState.STARTING
+        self.current: WorkerProcess | None = None
+        self.restarts = 0
+        self.last_exit: dict[str, Any] | None = None
+        self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        self.calls = {"in_flight": 0, "total": 0, "failed": 0, "replayed": 0, "timed_out": 0}
+        self.last_token: dict[str, Any] = {"state": "none", "expires_in_seconds": None,
+                                           "exchanges": 0, "last_error": None}
+        self.notify: Notify | None = None
+        self._changed = trio.Event()
+        self._nursery: trio.Nursery | None = None
+        self._recycle_lock = trio.Lock()
+        self._workers: set[WorkerProcess] = set()  # every live child, current or not
+        self._stopping = False
+
+    # -- events ------------------------------------------------------------------------------
+    def _signal(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def report(self, level: str, message: str) -> None:
+        """Tell the operator (stderr) and the user's client (an MCP log notification)."""
+        message = redact(message)
+        getattr(log, "warning" if level in ("warning", "error") else "info")(message)
+        if self.notify is not None:
+            try:
+                await self.notify(level, message)
+            except Exception:  # the client went away; stderr has it
+                pass
+
+    # -- the owner task ----------------------------------------------------------------------
+    async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            task_status.started()
+            first = True
+            while not self._stopping:
+                if self.breaker.state is BreakerState.OPEN:
+                    self.state = WorkerState.FAILED
+                    self._signal()
+                    await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
+                    self.breaker.try_half_open(trio.current_time())
+                    await self.report("info", "Breaker half-open: starting one trial worker.")
+                self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
+                first = False
+                worker = await self._start_worker()
+                while True:
+                    await worker.dead.wait()
+                    if worker is not self.current and self.current is not None:
+                        worker = self.current  # it was recycled: watch its successor
+                        continue
+                    break
+                if self._stopping:
+                    break
+                await self._after_crash(worker)
+
+    async def _spawn(self, *, warm_token: bool) -> WorkerProcess:
+        """Spawn a worker and wait until it is ready or dead."""
+        assert self._nursery is not None
+        env = {**self.worker_env, WARM_TOKEN_ENV: "1" if warm_token else "0"}
+        worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
+        self._workers.add(worker)
+        self._nursery.start_soon(self._run_worker, worker)
+        async with trio.open_nursery() as race:
+            race.start_soon(_wait_then_cancel, worker.ready, race.cancel_scope)
+            race.start_soon(_wait_then_cancel, worker.dead, race.cancel_scope)
+        if not worker.dead.is_set():
+            self._nursery.start_soon(self._watch_liveness, worker)
+        return worker
+
+    async def _run_worker(self, worker: WorkerProcess) -> None:
+        try:
+            await worker.run()
+        finally:
+            self._workers.discard(worker)
+
+    async def _start_worker(self) -> WorkerProcess:
+        """Start the current worker; a failed start is returned dead and counts as a crash."""
+        worker = await self._spawn(warm_token=True)
+        self.current = worker
+        if not worker.dead.is_set():
+            self.state = WorkerState.READY
+            self.breaker.record_ready(trio.current_time())
+            self._signal()
+        return worker
+
+    async def _after_crash(self, worker: WorkerProcess) -> None:
+        exit_info = worker.exit.as_dict() if worker.exit else None
+        self.last_exit = exit_info
+        self.current = None
+        self.restarts += 1
+        delay = self.breaker.record_crash(trio.current_time())
+        self.state = WorkerState.FAILED if delay is None else WorkerState.RESTARTING
+        self._signal()
+        how = "no exit code" if not exit_info else (
+            f"signal {exit_info['signal']}" if exit_info["signal"] else f"exit code {exit_info['code']}")
+        reason = exit_info["reason"] if exit_info else "unknown"
+        if delay is None:
+            await self.report(
+                "error",
+                f"Worker {reason} ({how}); breaker open after "
+                f"{self.breaker.crashes_in_window(trio.current_time())} crashes: tool calls fail "
+                f"fast for {self.breaker.policy.cooldown:g} s. Last worker output: "
+                f"{self._tail_text()}",
+            )
+            return
+        await self.report("warning", f"Worker {reason} ({how}); restarting it"
+                          + (f" in {delay:.2f} s." if delay else "."))
+        if delay:
+            await trio.sleep(delay)
+
+    async def _watch_liveness(self, worker: WorkerProcess) -> None:
+        """Ping the worker; one that does not answer in time is hung and gets replaced."""
+        interval = self.settings.oe_mcp_ping_interval_seconds
+        timeout = self.settings.oe_mcp_ping_timeout_seconds
+        while not worker.dead.is_set():
+            with trio.move_on_after(interval):
+                await worker.dead.wait()
+                return
+            answered, _ = False, None
+            with trio.move_on_after(timeout):
+                answered, _ = await worker.request(lambda s: s.send_ping())
+            if worker.dead.is_set():
+                return
+            if not answered:
+                await self.report("warning", f"Worker {worker.pid} did not answer a ping within "
+                                  f"{timeout:g} s (hung); replacing it.")
+                worker.kill(f"hung (no ping answer within {timeout:g} s)")
+                return
+            if worker.ready_at is not None:
+                self.breaker.record_stable(worker.ready_at, trio.current_time())
+
+    def _tail_text(self, lines: int = 5) -> str:
+        tail = list(self.stderr_tail)[-lines:]
+        return " | ".join(tail) if tail else "(none)"
+
+    # -- getting a worker for a call ---------------------------------------------------------
+    async def ready_worker(self) -> WorkerProcess:
+        while True:
+            worker = self.current
+            if worker is not None and worker.usable:
+                return worker
+            if self.breaker.state is BreakerState.OPEN or self._stopping:
+                reopen = self.breaker.reopen_at()
+                now = trio.current_time()
+                wait = max(0.0, (reopen or now) - now)
+                raise WorkerUnavailable(
+                    f"The OvalEdge worker keeps failing to run ({self.breaker.crashes_in_window(now)} "
+                    f"failures in {self.breaker.policy.window:g} s), so calls are paused; the next "
+                    f"attempt is in {wait:.0f} s. Last worker output: {self._tail_text()}. "
+                    "Fix the cause shown (often a setting in .env), then retry."
+                )
+            await self._changed.wait()
+
+    # -- forwarding --------------------------------------------------------------------------
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None,
+        progress: Callable[[float, float | None, str | None], Awaitable[None]] | None = None,
+    ) -> types.CallToolResult:
+        self.calls["total"] += 1
+        self.calls["in_flight"] += 1
+        try:
+            result = await self._forward_call(name, arguments, progress)
+        finally:
+            self.calls["in_flight"] -= 1
+        if result.is_error:
+            self.calls["failed"] += 1
+        return result
+
+    async def _forward_call(self, name, arguments, progress) -> types.CallToolResult:
+        timeout = self.settings.oe_mcp_call_timeout_seconds
+        replayable = name in READ_ONLY_TOOLS
+        attempts = 0
+        with trio.move_on_after(timeout) as deadline:
+            while True:
+                try:
+                    worker = await self.ready_worker()
+                except WorkerUnavailable as exc:
+                    return tool_error(str(exc))
+                attempts += 1
+                ok, result = await worker.request(
+                    lambda s: s.call_tool(name, arguments, progress_callback=progress)
+                )
+                if ok:
+                    return result
+                if replayable and attempts == 1:
+                    self.calls["replayed"] += 1
+                    await self.report("warning", f"Worker {worker.pid} stopped during {name}; "
+                                      "replaying the read-only call on a new worker.")
+                    continue
+                what = "replayed once and lost again" if replayable else "not replayed (it may write)"
+                return tool_error(
+                    f"{name}: the worker stopped while the call was running, so its outcome is "
+                    f"unknown; it was {what}. "
+                    + ("Check in OvalEdge whether the change was applied before retrying."
+                       if not replayable else "Retry the call.")
+                )
+        assert deadline.cancelled_caught
+        self.calls["timed_out"] += 1
+        return tool_error(
+            f"{name} got no answer within {timeout:g} s (OE_MCP_CALL_TIMEOUT_SECONDS) and was "
+            "cancelled in the worker. OvalEdge may be slow: narrow the request or retry later."
+            + ("" if replayable else " It may write: check in OvalEdge whether it was applied.")
+        )
+
+    async def read_resource(self, uri: str) -> types.ReadResourceResult:
+        timeout = self.settings.oe_mcp_call_timeout_seconds
+        with trio.move_on_after(timeout):
+            for _ in range(2):  # resources are reads: replay once
+                try:
+                    worker = await self.ready_worker()
+                except WorkerUnavailable as exc:
+                    raise MCPError(types.INTERNAL_ERROR, redact(str(exc))) from None
+                ok, result = await worker.request(lambda s: s.read_resource(uri))
+                if ok:
+                    return result
+        raise MCPError(types.INTERNAL_ERROR, f"reading {uri} got no answer within {timeout:g} s")
+
+    # -- status and recycling ----------------------------------------------------------------
+    async def worker_status(self) -> dict[str, Any]:
+        """Ask the worker for its token state (briefly); fall back to the last answer."""
+        worker = self.current
+        if worker is not None and worker.usable:
+            with trio.move_on_after(1.0):
+                ok, answer = await worker.request(
+                    lambda s: _private(s, STATUS_METHOD, types.RequestParams(), WorkerStatusResult)
+                )
+                if ok and answer.token:
+                    self.last_token = dict(answer.token)
+        return self.last_token
+
+    async def status(self) -> dict[str, Any]:
+        token = await self.worker_status()
+        worker = self.current
+        return {
+            "supervisor": {
+                "pid": os.getpid(),
+                "uptime_seconds": round(time.time() - self.started_at, 1),
+                "python": sys.version.split()[0],
+            },
+            "worker": {
+                "pid": worker.pid if worker and not worker.dead.is_set() else None,
+                "state": str(self.state),
+                "restarts": self.restarts,
+                "last_exit": self.last_exit,
+                "stderr_tail": [redact(line) for line in list(self.stderr_tail)[-10:]],
+            },
+            "breaker": {
+                "state": str(self.breaker.state),
+                "crashes_in_window": self.breaker.crashes_in_window(trio.current_time()),
+                "reopens_in_seconds": (
+                    round(max(0.0, self.breaker.reopen_at() - trio.current_time()), 1)
+                    if self.breaker.state is BreakerState.OPEN and self.breaker.reopen_at() else None
+                ),
+            },
+            "calls": dict(self.calls),
+            "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
+        }
+
+    async def recycle(self) -> str:
+        """Replace the worker with no failed call: the new one is ready before the old retires.
+
+        The JWT is handed from the old worker to the new one, so the swap costs no exchange
+        and the two never invalidate each other's token (OvalEdge keeps one per credential).
+        """
+        async with self._recycle_lock:
+            old = self.current
+            if old is None or not old.usable:
+                return "no ready worker to recycle; the supervisor is already restarting it"
+            ok, answer = await old.request(
+                lambda s: _private(s, TOKEN_EXPORT_METHOD, types.RequestParams(), TokenHandover)
+            )
+            handover = answer.jwt if ok else None
+            new = await self._spawn(warm_token=False)
+            if new.dead.is_set():
+                return "the new worker failed to start; the current one keeps serving"
+            if handover:
+                await new.request(lambda s: _private(
+                    s, TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover), types.EmptyResult
+                ))
+            old.retiring = True
+            self.current = new
+            self.state = WorkerState.READY
+            self._signal()
+            await self.report("info", f"Worker recycled: {new.pid} replaces {old.pid} "
+                              f"(finishing {old.in_flight} call(s) on the old one).")
+            assert self._nursery is not None
+            self._nursery.start_soon(self._retire, old)
+            return f"recycled: worker {new.pid} replaces {old.pid}"
+
+    async def _retire(self, worker: WorkerProcess) -> None:
+        with trio.move_on_after(self.settings.oe_mcp_call_timeout_seconds):
+            await worker.drained()
+        await worker.stop(reason="recycled")
+
+    async def shutdown(self) -> None:
+        self._stopping = True
+        self.state = WorkerState.STOPPED
+        self._signal()
+        async with trio.open_nursery() as stopping:
+            for worker in list(self._workers):
+                stopping.start_soon(partial(worker.stop, reason="supervisor exiting"))
+        if self._nursery is not None:
+            self._nursery.cancel_scope.cancel()
+
+
+async def _private(session: ClientSession, method: str, params: types.RequestParams, result_type):
+    """A private supervisor -> worker request, through the SDK like any other."""
+    request = types.Request[type(params), str](method=method, params=params)
+    return await session.send_request(request, result_type)
+
+
+async def _wait_then_cancel(event: trio.Event, scope: trio.CancelScope) -> None:
+    await event.wait()
+    scope.cancel()

@@ -1,0 +1,120 @@
+"""The MCP server the client talks to: the surface from shared data, calls to the supervisor.
+
+`initialize` and every list call are answered here at once, whatever state the worker is in.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import mcp.types as types
+from mcp import MCPError
+from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.server.session import ServerSession
+from mcp.shared.exceptions import MCPDeprecationWarning
+
+from shared import __version__
+from shared.surface import (
+    INSTRUCTIONS,
+    PROMPT_BY_NAME,
+    SERVER_NAME,
+    TOOL_BY_NAME,
+    list_prompts_result,
+    list_resource_templates_result,
+    list_tools_result,
+)
+from supervisor.core import Supervisor, tool_error
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+
+
+class Front:
+    def __init__(self, supervisor: Supervisor):
+        self.supervisor = supervisor
+        self.session: ServerSession | None = None
+        self.min_level = "info"
+        supervisor.notify = self.notify
+
+    def _remember(self, ctx: ServerRequestContext) -> None:
+        self.session = ctx.session
+
+    async def notify(self, level: str, message: str) -> None:
+        """An MCP log notification to the client (if it is connected and wants this level)."""
+        if self.session is None or LOG_LEVELS.index(level) < LOG_LEVELS.index(self.min_level):
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            await self.session.send_log_message(level, message, logger="oe-mcp-local")
+
+    # -- handlers ----------------------------------------------------------------------------
+    async def on_initialized(self, ctx: ServerRequestContext, params: Any) -> None:
+        self._remember(ctx)
+
+    async def set_level(self, ctx: ServerRequestContext, params: types.SetLevelRequestParams):
+        self._remember(ctx)
+        self.min_level = params.level
+        return types.EmptyResult()
+
+    async def list_tools(self, ctx: ServerRequestContext, params: Any) -> types.ListToolsResult:
+        self._remember(ctx)
+        return list_tools_result()
+
+    async def list_resources(self, ctx: ServerRequestContext, params: Any):
+        return types.ListResourcesResult(resources=[])
+
+    async def list_resource_templates(self, ctx: ServerRequestContext, params: Any):
+        return list_resource_templates_result()
+
+    async def list_prompts(self, ctx: ServerRequestContext, params: Any):
+        return list_prompts_result()
+
+    async def get_prompt(self, ctx: ServerRequestContext, params: types.GetPromptRequestParams):
+        prompt = PROMPT_BY_NAME.get(params.name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS,
+                           f"unknown prompt {params.name!r}; available: {', '.join(PROMPT_BY_NAME)}")
+        try:
+            return prompt.render(params.arguments)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def call_tool(self, ctx: ServerRequestContext, params: types.CallToolRequestParams):
+        self._remember(ctx)
+        if params.name not in TOOL_BY_NAME:
+            return tool_error(f"unknown tool {params.name!r}; available: {', '.join(TOOL_BY_NAME)}")
+        progress = None
+        token = ctx.meta.get("progress_token") if ctx.meta else None
+        if token is not None:
+            async def progress(value: float, total: float | None, message: str | None) -> None:
+                await ctx.session.report_progress(value, total, message)
+        return await self.supervisor.call_tool(params.name, params.arguments, progress)
+
+    async def read_resource(self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams):
+        self._remember(ctx)
+        return await self.supervisor.read_resource(str(params.uri))
+
+    def build_server(self) -> Server:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            server = Server(
+                SERVER_NAME,
+                version=__version__,
+                instructions=INSTRUCTIONS,
+                on_list_tools=self.list_tools,
+                on_call_tool=self.call_tool,
+                on_list_resources=self.list_resources,
+                on_list_resource_templates=self.list_resource_templates,
+                on_read_resource=self.read_resource,
+                on_list_prompts=self.list_prompts,
+                on_get_prompt=self.get_prompt,
+                on_set_logging_level=self.set_level,
+            )
+        server.add_notification_handler(
+            "notifications/initialized", types.NotificationParams, self.on_initialized
+        )
+        return server
+
+
+def initialization_options(server: Server):
+    return server.create_initialization_options(NotificationOptions())

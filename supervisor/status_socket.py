@@ -1,0 +1,91 @@
+"""The status socket: ops inspection of one running supervisor.
+
+A Unix socket, mode 0600, peer uid checked. One JSON request line in, one JSON answer line out:
+{"command": "status"} or {"command": "restart-worker"}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import struct
+import sys
+from pathlib import Path
+
+import trio
+
+from shared.redaction import redact
+from supervisor.core import Supervisor
+
+log = logging.getLogger("oe-mcp-local.status")
+MAX_REQUEST_BYTES = 4096
+
+
+def _peer_uid(sock: trio.socket.SocketType) -> int | None:
+    if sys.platform.startswith("linux"):
+        raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        return struct.unpack("3i", raw)[1]
+    return None  # elsewhere the 0600 socket in a 0700 directory is the check
+
+
+async def _answer(supervisor: Supervisor, stream: trio.SocketStream) -> None:
+    try:
+        uid = _peer_uid(stream.socket)
+        if uid is not None and uid != os.getuid():
+            await stream.send_all(b'{"error": "permission denied"}\n')
+            return
+        data = b""
+        with trio.move_on_after(5):
+            while b"\n" not in data and len(data) < MAX_REQUEST_BYTES:
+                chunk = await stream.receive_some(1024)
+                if not chunk:
+                    break
+                data += chunk
+        try:
+            command = json.loads(data or b"{}").get("command", "status")
+        except (ValueError, AttributeError):
+            command = None
+        try:
+            if command == "status":
+                answer = await supervisor.status()
+            elif command == "restart-worker":
+                answer = {"result": await supervisor.recycle()}
+            else:
+                answer = {"error": "unknown command; use status or restart-worker"}
+        except Exception as exc:  # an ops query must never take the supervisor down
+            log.exception("status command %r failed", command)
+            answer = {"error": f"{command} failed: {type(exc).__name__}: {exc}"}
+        await stream.send_all((redact(json.dumps(answer)) + "\n").encode())
+    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+        pass
+    finally:
+        await stream.aclose()
+
+
+async def serve_status(
+    supervisor: Supervisor, path: Path, *, task_status=trio.TASK_STATUS_IGNORED
+) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists() or path.is_socket():
+        path.unlink()  # stale: a live supervisor uses its own pid in the name
+    sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
+    old_umask = os.umask(0o177)
+    try:
+        await sock.bind(str(path))
+    finally:
+        os.umask(old_umask)
+    os.chmod(path, 0o600)
+    sock.listen(16)
+    log.info("status socket: %s", path)
+    listener = trio.SocketListener(sock)
+    try:
+        async with trio.open_nursery() as nursery:
+            task_status.started(path)
+            while True:
+                stream = await listener.accept()
+                nursery.start_soon(_answer, supervisor, stream)
+    finally:
+        path.unlink(missing_ok=True)
+        await listener.aclose()

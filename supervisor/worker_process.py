@@ -1,0 +1,254 @@
+"""One worker child: its process, its MCP client session, its stderr, its in-flight calls.
+
+The worker runs in its own process group (so a kill reaches anything it started), speaks MCP on
+its stdin/stdout, and logs on stderr, which we keep a redacted tail of and pass on to our own
+stderr. Death is detected by reaping the process, never by waiting for EOF alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mcp.types as types
+import trio
+from mcp import ClientSession
+
+from shared.protocol import mcp_streams
+from shared.redaction import redact
+
+log = logging.getLogger("oe-mcp-local.worker")
+
+HANDSHAKE_TIMEOUT_SECONDS = 30.0
+MessageHandler = Callable[[Any], Awaitable[None]]
+
+
+@dataclass
+class ExitInfo:
+    code: int | None
+    reason: str
+    at: float  # wall-clock time
+
+    def as_dict(self) -> dict[str, Any]:
+        signal_name = None
+        if self.code is not None and self.code < 0:
+            try:
+                signal_name = signal.Signals(-self.code).name
+            except ValueError:
+                signal_name = str(-self.code)
+        return {
+            "code": self.code,
+            "signal": signal_name,
+            "reason": self.reason,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.at)),
+        }
+
+
+class WorkerProcess:
+    def __init__(
+        self,
+        command: Sequence[str],
+        env: dict[str, str],
+        stderr_tail: deque[str],
+        *,
+        on_message: MessageHandler | None = None,
+    ):
+        self.command = list(command)
+        self.env = env
+        self.stderr_tail = stderr_tail
+        self.on_message = on_message
+        self.pid: int | None = None
+        self.session: ClientSession | None = None
+        self.ready = trio.Event()
+        self.dead = trio.Event()
+        self.lost = trio.Event()  # its MCP pipe closed or it died: take no more calls
+        self.retiring = False  # replaced on purpose: its exit is not a crash
+        self.exit: ExitInfo | None = None
+        self.ready_at: float | None = None
+        self._kill_reason: str | None = None
+        self._process: trio.Process | None = None
+        self._in_flight: set[trio.CancelScope] = set()
+
+    # -- life --------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Spawn, connect, serve until the process ends. Never raises for a worker failure."""
+        try:
+            process = await trio.lowlevel.open_process(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                env=self.env,
+            )
+        except OSError as exc:
+            self.stderr_tail.append(redact(f"cannot start the worker: {exc}"))
+            self.exit = ExitInfo(None, f"spawn failed: {exc}", time.time())
+            self.lost.set()
+            self.dead.set()
+            return
+        self._process = process
+        self.pid = process.pid
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._pump_stderr, process.stderr)
+            nursery.start_soon(self._reap, process)
+            try:
+                await self._serve(process)
+            finally:
+                if not self.dead.is_set():
+                    self.kill("its MCP connection ended")
+                with trio.CancelScope(shield=True):
+                    # Reap here too: when we are being cancelled, so is the _reap task.
+                    self._mark_dead(await process.wait())
+                nursery.cancel_scope.cancel()
+
+    async def _serve(self, process: trio.Process) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        stream = trio.StapledStream(process.stdin, process.stdout)
+        async with mcp_streams(stream) as (read, write, closed):
+            handler = self.on_message or _ignore
+            async with ClientSession(read, write, message_handler=handler) as session:
+                with trio.move_on_after(HANDSHAKE_TIMEOUT_SECONDS) as handshake:
+                    try:
+                        await session.initialize()
+                        await session.list_tools()  # lets the SDK validate results by schema
+                    except Exception as exc:  # the worker died or answered garbage
+                        self.kill(f"handshake failed ({type(exc).__name__})")
+                        return
+                if handshake.cancelled_caught:
+                    self.kill(f"no MCP handshake within {HANDSHAKE_TIMEOUT_SECONDS:g} s")
+                    return
+                self.session = session
+                self.ready_at = trio.current_time()
+                self.ready.set()
+                async with trio.open_nursery() as watch:
+                    watch.start_soon(self._kill_if_pipe_closes, closed)
+                    await self.dead.wait()
+                    watch.cancel_scope.cancel()
+
+    async def _kill_if_pipe_closes(self, closed: trio.Event) -> None:
+        """Stdout closed: the worker is exiting, or broken; give it a moment, then kill it."""
+        await closed.wait()
+        self.lost.set()
+        for scope in list(self._in_flight):
+            scope.cancel()
+        with trio.move_on_after(1.0):
+            await self.dead.wait()
+            return
+        self.kill("closed its MCP pipe")
+
+    async def _reap(self, process: trio.Process) -> None:
+        self._mark_dead(await process.wait())
+
+    def _mark_dead(self, code: int) -> None:
+        if self.dead.is_set():
+            return
+        reason = self._kill_reason or ("exited" if code == 0 else "crashed")
+        self.exit = ExitInfo(code, reason, time.time())
+        self.lost.set()
+        for scope in list(self._in_flight):
+            scope.cancel()
+        self.dead.set()
+
+    async def _pump_stderr(self, stream: trio.abc.ReceiveStream | None) -> None:
+        if stream is None:
+            return
+        pending = b""
+        try:
+            while chunk := await stream.receive_some(65536):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw in lines:
+                    self._note(raw)
+        except (trio.ClosedResourceError, trio.BrokenResourceError, OSError):
+            pass
+        if pending:
+            self._note(pending)
+
+    def _note(self, raw: bytes) -> None:
+        line = redact(raw.decode(errors="replace").rstrip())
+        if line:
+            self.stderr_tail.append(line)
+            log.info("[worker %s] %s", self.pid, line)
+
+    # -- control -----------------------------------------------------------------------------
+    def kill(self, reason: str) -> None:
+        """SIGKILL the worker's whole process group (hung, or beyond saving)."""
+        if self._kill_reason is None:
+            self._kill_reason = reason
+        if self._process is not None and self._process.returncode is None and self.pid:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    async def stop(self, grace: float = 2.0, reason: str = "stopped") -> None:
+        """Close its stdin (a clean exit), then SIGTERM, then SIGKILL after `grace` each."""
+        self._kill_reason = self._kill_reason or reason
+        process = self._process
+        if process is None or self.dead.is_set():
+            return
+        with trio.CancelScope(shield=True):
+            if process.stdin is not None:
+                try:
+                    await process.stdin.aclose()
+                except (trio.ClosedResourceError, trio.BrokenResourceError, OSError):
+                    pass
+            with trio.move_on_after(grace):
+                await self.dead.wait()
+                return
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                return
+            with trio.move_on_after(grace):
+                await self.dead.wait()
+                return
+            self.kill(reason)
+            await self.dead.wait()
+
+    # -- calls -------------------------------------------------------------------------------
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    @property
+    def usable(self) -> bool:
+        return self.ready.is_set() and not self.lost.is_set() and not self.retiring
+
+    async def request(self, send: Callable[[ClientSession], Awaitable[Any]]) -> tuple[bool, Any]:
+        """Run `send(session)`; (True, result), or (False, None) if the worker died meanwhile."""
+        if self.session is None or self.lost.is_set():
+            return False, None
+        with trio.CancelScope() as scope:
+            self._in_flight.add(scope)
+            try:
+                return True, await send(self.session)
+            except Exception as exc:
+                if self.lost.is_set() or _is_connection_loss(exc):
+                    return False, None
+                raise
+            finally:
+                self._in_flight.discard(scope)
+        return False, None  # cancelled because the worker died
+
+    async def drained(self) -> None:
+        while self._in_flight:
+            await trio.sleep(0.02)
+
+
+def _is_connection_loss(exc: Exception) -> bool:
+    from mcp import MCPError
+
+    return isinstance(exc, MCPError) and exc.code == types.CONNECTION_CLOSED
+
+
+async def _ignore(message: Any) -> None:
+    return None

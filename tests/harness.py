@@ -1,0 +1,168 @@
+"""Drive our real commands as an MCP client would: a subprocess on stdio, the SDK's client."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mcp.types as types
+import trio
+from mcp import ClientSession
+
+from shared.settings import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def command_path(name: str) -> str:
+    """The installed console script (what users run), next to this interpreter."""
+    path = BIN / name
+    assert path.exists(), f"{name} is not installed in {BIN}; run the setup script"
+    return str(path)
+
+
+def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A minimal environment, isolated from the developer's own .env."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "OE_MCP_ENV_FILE": str(REPO_ROOT / "tests" / "no-such.env"),
+        "OVALEDGE_RETRY_BACKOFF_SECONDS": "0.01",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("XDG_RUNTIME_DIR", "TMPDIR"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    env.update(extra or {})
+    return env
+
+
+def sandbox_env(sandbox: Any, **extra: str) -> dict[str, str]:
+    from shared.sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
+
+    return base_env({
+        "OVALEDGE_BASE_URL": sandbox.base_url,
+        "OVALEDGE_USER_TOKEN": DEMO_USER_TOKEN,
+        "OVALEDGE_USER_SECRET": DEMO_USER_SECRET,
+        **extra,
+    })
+
+
+@dataclass
+class Connected:
+    session: ClientSession
+    process: trio.Process
+    stderr_path: Path
+    logs: list[types.LoggingMessageNotificationParams] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    async def call(self, tool: str, arguments: dict[str, Any] | None = None, **kw: Any):
+        return await self.session.call_tool(tool, arguments or {}, **kw)
+
+
+def result_text(result: types.CallToolResult) -> str:
+    return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
+
+
+def result_json(result: types.CallToolResult) -> Any:
+    assert not result.is_error, result_text(result)
+    return json.loads(result_text(result))
+
+
+@asynccontextmanager
+async def connect(
+    command: str, args: list[str], env: dict[str, str], *, list_first: bool = True,
+    initialize: bool = True,
+) -> AsyncIterator[Connected]:
+    """Start `command` with MCP on its stdio and hand back a client session (SDK ClientSession).
+
+    On exit, stdin is closed (how clients end a server) and the process is reaped, killed
+    after 5 s if it does not go by itself.
+    """
+    from shared.protocol import mcp_streams
+
+    with tempfile.NamedTemporaryFile("w+b", suffix=".stderr", delete=False) as errlog:
+        errpath = Path(errlog.name)
+        process = await trio.lowlevel.open_process(
+            [command, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errlog,
+            env=env, cwd="/", start_new_session=True,
+        )
+    connected: Connected | None = None
+
+    async def on_log(params: types.LoggingMessageNotificationParams) -> None:
+        assert connected is not None
+        connected.logs.append(params)
+
+    try:
+        async with mcp_streams(trio.StapledStream(process.stdin, process.stdout)) as (read, write, _):
+            async with ClientSession(read, write, logging_callback=on_log) as session:
+                connected = Connected(session, process, errpath)
+                if initialize:
+                    await session.initialize()
+                    if list_first:
+                        await session.list_tools()
+                yield connected
+                with trio.CancelScope(shield=True):
+                    await process.stdin.aclose()
+                    with trio.move_on_after(5):
+                        await process.wait()
+    finally:
+        with trio.CancelScope(shield=True):
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                await process.wait()
+        errpath.unlink(missing_ok=True)
+
+
+def worker(env: dict[str, str], *args: str):
+    return connect(command_path("oe-mcp-worker"), list(args), env)
+
+
+def supervisor(env: dict[str, str], *args: str, **kw: Any):
+    return connect(command_path("oe-mcp-local"), list(args), env, **kw)
+
+
+async def status_of(socket: Path) -> dict[str, Any]:
+    """What `oe-mcp-status --json --socket` prints (the real CLI)."""
+    done = await trio.run_process(
+        [command_path("oe-mcp-status"), "--json", "--socket", str(socket)],
+        capture_stdout=True, capture_stderr=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout.decode().splitlines()[0])
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> float:
+    """Poll `predicate` until true; returns the seconds it took, fails after `timeout`."""
+    start = trio.current_time()
+    with trio.move_on_after(timeout):
+        while not predicate():
+            await trio.sleep(interval)
+        return trio.current_time() - start
+    raise AssertionError(f"condition not met within {timeout} s")

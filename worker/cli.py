@@ -1,0 +1,54 @@
+"""`oe-mcp-worker`: the worker alone as a stdio MCP server (debugging, overhead measurement)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import trio
+
+from shared import __version__
+from shared.lifeline import die_with_parent
+from shared.redaction import configure_logging
+from shared.settings import SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oe-mcp-worker", description=__doc__)
+    parser.add_argument("--demo", action="store_true",
+                        help="serve against the embedded sandbox OvalEdge (no credentials needed)")
+    parser.add_argument("--version", action="version", version=f"oe-mcp-worker {__version__}")
+    return parser
+
+
+async def _run(demo: bool) -> None:
+    from worker.server import serve_stdio
+
+    if not demo:
+        await serve_stdio(load_settings())
+        return
+    from shared.demo import demo_overrides
+    from shared.sandbox import open_sandbox
+
+    async with open_sandbox() as sandbox:
+        await serve_stdio(load_settings(**demo_overrides(sandbox.base_url)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    die_with_parent()
+    configure_logging("oe-mcp-worker")
+    try:
+        trio.run(_run, args.demo)
+    except SettingsError as exc:
+        print(f"oe-mcp-worker: cannot start, fix these settings:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

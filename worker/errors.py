@@ -1,0 +1,31 @@
+"""Errors the worker turns into tool results. Each one says what failed and what to check."""
+
+from __future__ import annotations
+
+
+class OvalEdgeError(Exception):
+    """An OvalEdge call failed. `status` is the HTTP status, or None when nothing came back."""
+
+    def __init__(self, message: str, *, status: int | None = None, hint: str = ""):
+        self.status = status
+        self.message = message
+        self.hint = hint
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        head = f"OvalEdge HTTP {self.status}: " if self.status is not None else "OvalEdge: "
+        return head + self.message + (f" {self.hint}" if self.hint else "")
+
+
+class TokenExchangeError(OvalEdgeError):
+    """The credentials could not be exchanged for a JWT at token/generate."""
+
+    @property
+    def text(self) -> str:
+        status = f" (HTTP {self.status})" if self.status is not None else ""
+        return f"TokenExchangeError{status}: {self.message}" + (f" {self.hint}" if self.hint else "")
+
+
+class InvalidArguments(Exception):
+    """A tool was called with arguments OvalEdge would reject; no HTTP call was made."""

@@ -1,0 +1,234 @@
+"""The worker as a complete MCP server on stdio (`oe-mcp-worker`).
+
+Process-wide resources (settings, the HTTP pool, the JWT cache) live in `WorkerApp`, created
+once in `main`, not per connection. The token is warmed in the background: start-up never waits
+for OvalEdge, and a failing exchange becomes clear tool errors while everything else works.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import httpx
+import mcp.types as types
+import trio
+from mcp import MCPError
+from mcp.server import NotificationOptions, Server, ServerRequestContext
+
+from shared import __version__
+from shared.protocol import (
+    STATUS_METHOD,
+    TOKEN_ADOPT_METHOD,
+    TOKEN_EXPORT_METHOD,
+    WARM_TOKEN_ENV,
+    TokenAdoptParams,
+    TokenHandover,
+    WorkerStatusResult,
+)
+from shared.redaction import redact
+from shared.settings import Settings
+from shared.surface import (
+    INSTRUCTIONS,
+    PROMPT_BY_NAME,
+    SERVER_NAME,
+    TOOL_BY_NAME,
+    list_prompts_result,
+    list_resource_templates_result,
+    list_tools_result,
+    match_resource,
+)
+from worker.arguments import check_arguments
+from worker.client import OvalEdgeClient, build_http_client
+from worker.errors import InvalidArguments, OvalEdgeError
+from worker.shaping import add_links, fit_to_budget
+from worker.tokens import TokenManager
+from worker.tools import HANDLERS
+
+log = logging.getLogger("oe-mcp-worker")
+
+def error_result(text: str, status: int | None = None) -> types.CallToolResult:
+    text = redact(text)
+    structured: dict[str, Any] = {"error": text}
+    if status is not None:
+        structured["status_code"] = status
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        structured_content=structured,
+        is_error=True,
+    )
+
+
+def json_result(data: dict[str, Any]) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=json.dumps(data, ensure_ascii=False))],
+        structured_content=data,
+    )
+
+
+def _more_hint(tool: str, args: dict[str, Any]) -> str:
+    if tool == "search_catalog_assets":
+        return (f"call {tool} again with page={args.get('page', 1) + 1} for the next page, or a "
+                "smaller limit / narrower search_terms / object_type for a smaller answer")
+    if tool == "asset_lineage":
+        return f"call {tool} with a smaller depth, or open the asset's redirectUrl in OvalEdge"
+    return "narrow the request, or open the asset's redirectUrl in OvalEdge for the full text"
+
+
+class WorkerApp:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient):
+        self.settings = settings
+        self.tokens = TokenManager(settings, http)
+        self.client = OvalEdgeClient(settings, http, self.tokens)
+        self.calls_total = 0
+        self.calls_failed = 0
+
+    async def warm_token(self) -> None:
+        """Exchange once at start so the first call is fast; a failure is only reported."""
+        try:
+            await self.tokens.get()
+        except OvalEdgeError:
+            pass  # logged by the token manager; tool calls will carry the error
+
+    # -- MCP handlers -------------------------------------------------------------------------
+    async def list_tools(self, ctx: ServerRequestContext, params: Any) -> types.ListToolsResult:
+        return list_tools_result()
+
+    async def call_tool(
+        self, ctx: ServerRequestContext, params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        self.calls_total += 1
+        result = await self._call(ctx, params.name, params.arguments or {})
+        if result.is_error:
+            self.calls_failed += 1
+        return result
+
+    async def _call(
+        self, ctx: ServerRequestContext, name: str, arguments: dict[str, Any]
+    ) -> types.CallToolResult:
+        handler = HANDLERS.get(name)
+        if handler is None:
+            return error_result(f"unknown tool {name!r}; available: {', '.join(TOOL_BY_NAME)}")
+        try:
+            args = check_arguments(name, arguments)
+            await ctx.session.report_progress(0, 1, f"{name}: asking OvalEdge")
+            data = await handler(self.client, args)
+        except trio.Cancelled:
+            log.info("%s cancelled by the client", name)
+            raise
+        except InvalidArguments as exc:
+            return error_result(f"Invalid arguments for {name}: {exc}", 400)
+        except OvalEdgeError as exc:
+            return error_result(f"{name} failed. {exc.text}", exc.status)
+        except Exception as exc:  # a bug must not cost the connection, nor leak a traceback
+            log.exception("unexpected failure in %s", name)
+            return error_result(f"{name} failed unexpectedly ({type(exc).__name__}); see the "
+                                "server log. The connection is fine; other tools still work.")
+        await ctx.session.report_progress(1, 1, f"{name}: done")
+        if not isinstance(data, dict):
+            data = {"items": data}
+        add_links(data, self.settings.link_base_url)
+        shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
+                               more_hint=_more_hint(name, args))
+        return json_result(shaped)
+
+    async def list_resources(self, ctx: ServerRequestContext, params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[])
+
+    async def list_resource_templates(
+        self, ctx: ServerRequestContext, params: Any
+    ) -> types.ListResourceTemplatesResult:
+        return list_resource_templates_result()
+
+    async def read_resource(
+        self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        uri = str(params.uri)
+        found = match_resource(uri)
+        if found is None:
+            raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}; use "
+                           "ovaledge://catalog/table/<id> or ovaledge://governance/glossary-term/<id>")
+        template, raw_id = found
+        if not raw_id.isdigit() or int(raw_id) < 1:
+            raise MCPError(types.INVALID_PARAMS,
+                           f"object id {raw_id!r} in {uri} is not a positive number")
+        try:
+            data = await self.client.get("/api/v1/mcp/object-details",
+                                         {"objectId": int(raw_id), "objectType": template.object_type})
+        except OvalEdgeError as exc:
+            raise MCPError(types.INTERNAL_ERROR, redact(f"reading {uri} failed. {exc.text}")) from None
+        if not isinstance(data, dict):
+            data = {"items": data}
+        add_links(data, self.settings.link_base_url)
+        data = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
+                             more_hint="open the asset's redirectUrl in OvalEdge")
+        return types.ReadResourceResult(contents=[types.TextResourceContents(
+            uri=uri, text=json.dumps(data, indent=2, ensure_ascii=False), mime_type=template.mime_type,
+        )])
+
+    async def list_prompts(self, ctx: ServerRequestContext, params: Any) -> types.ListPromptsResult:
+        return list_prompts_result()
+
+    async def get_prompt(
+        self, ctx: ServerRequestContext, params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        prompt = PROMPT_BY_NAME.get(params.name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS,
+                           f"unknown prompt {params.name!r}; available: {', '.join(PROMPT_BY_NAME)}")
+        try:
+            return prompt.render(params.arguments)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def status(self, ctx: ServerRequestContext, params: Any) -> WorkerStatusResult:
+        return WorkerStatusResult(
+            pid=os.getpid(), token=self.tokens.snapshot().as_dict(),
+            calls_total=self.calls_total, calls_failed=self.calls_failed,
+        )
+
+    async def token_export(self, ctx: ServerRequestContext, params: Any) -> TokenHandover:
+        """Hand our JWT to a successor worker (graceful recycle), so it need not exchange."""
+        return TokenHandover(jwt=self.tokens.export())
+
+    async def token_adopt(self, ctx: ServerRequestContext, params: TokenAdoptParams) -> types.EmptyResult:
+        self.tokens.adopt(params.jwt)
+        return types.EmptyResult()
+
+    def build_server(self) -> Server:
+        server = Server(
+            SERVER_NAME,
+            version=__version__,
+            instructions=INSTRUCTIONS,
+            on_list_tools=self.list_tools,
+            on_call_tool=self.call_tool,
+            on_list_resources=self.list_resources,
+            on_list_resource_templates=self.list_resource_templates,
+            on_read_resource=self.read_resource,
+            on_list_prompts=self.list_prompts,
+            on_get_prompt=self.get_prompt,
+        )
+        server.add_request_handler(STATUS_METHOD, types.RequestParams, self.status)
+        server.add_request_handler(TOKEN_EXPORT_METHOD, types.RequestParams, self.token_export)
+        server.add_request_handler(TOKEN_ADOPT_METHOD, TokenAdoptParams, self.token_adopt)
+        return server
+
+
+def initialization_options(server: Server):
+    return server.create_initialization_options(NotificationOptions())
+
+
+async def serve_stdio(settings: Settings) -> None:
+    from mcp.server.stdio import stdio_server
+
+    async with build_http_client(settings) as http:
+        app = WorkerApp(settings, http)
+        server = app.build_server()
+        async with trio.open_nursery() as nursery:
+            if os.environ.get(WARM_TOKEN_ENV, "1") != "0":
+                nursery.start_soon(app.warm_token)
+            async with stdio_server() as (read, write):
+                await server.run(read, write, initialization_options(server))
+            nursery.cancel_scope.cancel()  # stdin closed: the client (or supervisor) is gone

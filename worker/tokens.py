@@ -1,0 +1,326 @@
+"""The JWT lifecycle for AUTH_MODE=local.
+
+OvalEdge keeps one active JWT per token+secret pair: a second exchange kills the first. So the
+JWT is exchanged once, cached in memory, refreshed shortly before `exp`, and exchanged again
+only after OvalEdge rejects it. Exchanges are serialised by a lock with a double check, so any
+number of concurrent callers cause at most one exchange.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt as pyjwt
+import trio
+
+from shared.redaction import redact, register_secret
+from shared.settings import Settings
+from worker.errors import TokenExchangeError
+
+log = logging.getLogger("oe-mcp-worker.tokens")
+
+TOKEN_EXCHANGE_PATH = "/api/user/token/generate"
+REFRESH_LEEWAY_SECONDS = 120.0
+# Some OvalEdge builds reject any /api/** call without an Authorization prefix, token/generate
+# included ("Prefix missing Token"). A neutral Basic marker satisfies that filter without
+# being a credential (a Bearer value would be introspected on OAuth-enabled pods).
+EXCHANGE_AUTH_MARKER = "Basic " + base64.b64encode(b"oe-mcp-local:").decode()
+# Field names OvalEdge builds have used for the JWT, in the order they are tried.
+TOKEN_FIELDS = (
+    "token", "access_token", "jwt", "accessToken", "bearerToken", "jwtToken", "userToken", "result",
+)
+EMPTY_BODY_HINT = (
+    "Likely causes: OVALEDGE_BASE_URL is wrong (it must include the context path, e.g. "
+    "https://host/ovaledge), or a login page or SSO proxy intercepts API calls. If your "
+    "OvalEdge returns the JWT in a response header, set OVALEDGE_TOKEN_EXCHANGE_FALLBACK_HEADER "
+    "to that header's name."
+)
+
+
+def looks_like_jwt(value: str) -> bool:
+    parts = value.split(".")
+    if len(parts) != 3 or not all(parts[:2]):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except ValueError:
+        return False
+    return isinstance(header, dict)
+
+
+def jwt_expiry(value: str) -> float | None:
+    """`exp` of a JWT, read without verifying the signature (we are not its audience)."""
+    try:
+        claims = pyjwt.decode(value, options={"verify_signature": False})
+    except pyjwt.PyJWTError:
+        return None
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, int | float) else None
+
+
+def extract_token(payload: Any) -> str:
+    """Find the JWT in a token/generate answer: a known field, `data` nesting, or raw text."""
+    if payload is None:
+        raise ValueError("the response body is null")
+    if isinstance(payload, str):
+        text = payload.strip()
+        if not text:
+            raise ValueError("the response body is empty")
+        if text.startswith(("{", "[")):
+            try:
+                return extract_token(json.loads(text))
+            except json.JSONDecodeError:
+                pass
+        return text
+    if isinstance(payload, list):
+        if len(payload) == 1:
+            return extract_token(payload[0])
+        raise ValueError(f"the response is a list of {len(payload)} items, not one token")
+    if isinstance(payload, dict):
+        if payload.get("success") is False or payload.get("ok") is False:
+            reason = next(
+                (payload[k] for k in ("message", "error", "error_description") if payload.get(k)),
+                "no reason given",
+            )
+            raise ValueError(f"OvalEdge declined the exchange: {reason}")
+        for key in TOKEN_FIELDS:
+            value = payload.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if isinstance(value, dict):
+                return extract_token(value)
+        if isinstance(payload.get("data"), dict | str | list):
+            return extract_token(payload["data"])
+        raise ValueError(f"no token field in the response (fields: {', '.join(sorted(payload))})")
+    raise ValueError(f"unsupported response type {type(payload).__name__}")
+
+
+@dataclass
+class TokenSnapshot:
+    state: str  # none | valid | expiring | failed
+    expires_in_seconds: float | None
+    exchanges: int
+    last_error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "expires_in_seconds": self.expires_in_seconds,
+            "exchanges": self.exchanges,
+            "last_error": self.last_error,
+        }
+
+
+class TokenManager:
+    """Owns the one JWT of this process. Never exposes it except to the request builder."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        leeway: float = REFRESH_LEEWAY_SECONDS,
+    ):
+        self._settings = settings
+        self._http = http
+        self._clock = clock
+        self._leeway = leeway
+        self._lock = trio.Lock()
+        self._jwt: str | None = None
+        self._exp: float | None = None
+        self._attempts = 0  # exchange attempts, successful or not
+        self._last_failure: TokenExchangeError | None = None
+        self.exchanges = 0
+        self.on_change: Callable[[], None] = lambda: None
+
+    # -- freshness ------------------------------------------------------------------------
+    def _usable(self) -> bool:
+        if self._jwt is None:
+            return False
+        # A JWT without exp is never refreshed proactively; a 401 will tell us.
+        return self._exp is None or self._exp - self._clock() > self._leeway
+
+    def snapshot(self) -> TokenSnapshot:
+        expires_in = None if self._exp is None else round(self._exp - self._clock(), 1)
+        if self._jwt is not None:
+            state = "valid" if self._usable() else "expiring"
+        elif self._last_failure is not None:
+            state = "failed"
+        else:
+            state = "none"
+        last_error = redact(self._last_failure.text) if self._last_failure else None
+        return TokenSnapshot(state, expires_in if self._jwt else None, self.exchanges, last_error)
+
+    # -- public API -----------------------------------------------------------------------
+    async def get(self) -> str:
+        """A JWT fresh for at least the leeway; exchanges at most once for concurrent callers."""
+        if self._usable():
+            assert self._jwt is not None
+            return self._jwt
+        attempts_seen = self._attempts
+        async with self._lock:
+            if self._usable():
+                assert self._jwt is not None
+                return self._jwt
+            if self._attempts != attempts_seen and self._last_failure is not None:
+                # The exchange we queued behind just failed: share its answer, don't hammer.
+                raise self._last_failure
+            return await self._exchange()
+
+    def invalidate(self, rejected_jwt: str) -> None:
+        """Forget the JWT OvalEdge rejected, unless a newer one already replaced it."""
+        if self._jwt == rejected_jwt:
+            self._jwt = None
+            self._exp = None
+            self.on_change()
+
+    def export(self) -> str | None:
+        """The current JWT if still usable, for a graceful hand-over to a successor worker."""
+        return self._jwt if self._usable() else None
+
+    def adopt(self, token: str) -> None:
+        """Use a JWT handed over by a predecessor instead of exchanging (one JWT per pair)."""
+        if looks_like_jwt(token):
+            register_secret(token)
+            self._jwt, self._exp = token, jwt_expiry(token)
+            self.on_change()
+
+    # -- the exchange ---------------------------------------------------------------------
+    async def _exchange(self) -> str:
+        self._attempts += 1
+        try:
+            token = await self._request_token()
+        except TokenExchangeError as exc:
+            self._last_failure = exc
+            self._jwt = self._exp = None
+            log.warning("%s", exc.text)
+            self.on_change()
+            raise
+        register_secret(token)
+        self._jwt, self._exp = token, jwt_expiry(token)
+        self._last_failure = None
+        self.exchanges += 1
+        self.on_change()
+        return token
+
+    async def _request_token(self) -> str:
+        settings = self._settings
+        url = settings.ovaledge_base_url + TOKEN_EXCHANGE_PATH
+        body = {
+            "userToken": settings.ovaledge_user_token.get_secret_value(),
+            "userSecret": settings.ovaledge_user_secret.get_secret_value(),
+        }
+        headers = {"Authorization": EXCHANGE_AUTH_MARKER}
+        response = await self._post_exchange(url, body, headers)
+        status = response.status_code
+        if response.is_redirect:
+            raise TokenExchangeError(
+                f"token/generate redirected to {response.headers.get('location', '?')}.",
+                status=status,
+                hint="A login page or SSO proxy is in front of the API; check OVALEDGE_BASE_URL.",
+            )
+        if status != 200:
+            raise TokenExchangeError(
+                f"token/generate failed: {_error_detail(response)}",
+                status=status,
+                hint=_exchange_hint(status),
+            )
+        if not response.content.strip():
+            fallback = settings.ovaledge_token_exchange_fallback_header
+            if fallback and response.headers.get(fallback, "").strip():
+                token = response.headers[fallback].strip()
+                token = token.split(" ", 1)[1] if " " in token else token
+                return self._checked(token, f"the {fallback} header")
+            raise TokenExchangeError(
+                "token/generate returned an empty body (HTTP 200), expected a JWT.",
+                status=status,
+                hint=EMPTY_BODY_HINT,
+            )
+        content_type = response.headers.get("content-type", "")
+        if "html" in content_type.lower():
+            raise TokenExchangeError(
+                f"token/generate answered {content_type} (a login page?), not a token.",
+                status=status,
+                hint=EMPTY_BODY_HINT,
+            )
+        try:
+            payload: Any = response.json()
+        except ValueError:
+            payload = response.text
+        try:
+            token = extract_token(payload)
+        except ValueError as exc:
+            raise TokenExchangeError(f"token/generate: {exc}.", status=status) from None
+        return self._checked(token, "the response")
+
+    @staticmethod
+    def _checked(token: str, source: str) -> str:
+        if not looks_like_jwt(token):
+            raise TokenExchangeError(
+                f"{source} holds a value that is not a JWT ({len(token)} characters).",
+                status=200,
+                hint="Check OVALEDGE_BASE_URL points at OvalEdge itself.",
+            )
+        return token
+
+    async def _post_exchange(
+        self, url: str, body: dict[str, str], headers: dict[str, str]
+    ) -> httpx.Response:
+        """POST token/generate, retrying only what provably never reached the server."""
+        attempts = self._settings.ovaledge_max_retries
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self._http.post(url, json=body, headers=headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if attempt == attempts:
+                    raise TokenExchangeError(
+                        f"cannot connect to {self._settings.ovaledge_base_url} "
+                        f"({type(exc).__name__}) after {attempts} attempts.",
+                        hint="Check OVALEDGE_BASE_URL, your network or VPN, and that OvalEdge is up.",
+                    ) from None
+            except httpx.TimeoutException:
+                raise TokenExchangeError(
+                    f"token/generate timed out after {self._settings.ovaledge_timeout_seconds:g} s.",
+                    hint="Check that OvalEdge is up, or raise OVALEDGE_TIMEOUT_SECONDS.",
+                ) from None
+            except httpx.HTTPError as exc:
+                raise TokenExchangeError(
+                    f"token/generate failed: {type(exc).__name__}.",
+                    hint="Check OVALEDGE_BASE_URL and that OvalEdge is up.",
+                ) from None
+            else:
+                if response.status_code not in (429, 502, 503, 504) or attempt == attempts:
+                    return response
+            await trio.sleep(self._settings.ovaledge_retry_backoff_seconds * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+
+def _error_detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return redact(response.text.strip()[:300]) or "(empty body)"
+    if isinstance(body, dict) and body.get("message"):
+        return redact(str(body["message"]))
+    return redact(json.dumps(body)[:300])
+
+
+def _exchange_hint(status: int) -> str:
+    if status in (401, 403):
+        return (
+            "Check OVALEDGE_USER_TOKEN and OVALEDGE_USER_SECRET (OvalEdge: My Profile > API "
+            "credentials); they may have been rotated."
+        )
+    if status == 404:
+        return "Check OVALEDGE_BASE_URL: it must include the context path, e.g. /ovaledge."
+    if status >= 500:
+        return "OvalEdge failed; try again later or ask its administrator."
+    return "Check OVALEDGE_BASE_URL and the credentials."
