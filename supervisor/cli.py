@@ -73,9 +73,9 @@ async def run_supervisor(demo: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
-        from worker.check import run_check
-
-        return run_check(demo=args.demo)
+        # The doctor is worker code (it owns the HTTP client); run it as its own program.
+        command = [sys.executable, "-m", "worker.check", *(["--demo"] if args.demo else [])]
+        os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
     warnings.filterwarnings("ignore", module="mcp")
     try:

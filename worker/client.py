@@ -147,10 +147,12 @@ class OvalEdgeClient:
                 f"{method} {path} timed out ({type(exc).__name__}) after {attempts} attempt(s).",
                 hint="OvalEdge is slow or unreachable; retry, narrow the request, or raise "
                 "OVALEDGE_TIMEOUT_SECONDS.",
+                kind="timeout",
             )
         return OvalEdgeError(
             f"cannot reach {base} ({type(exc).__name__}) after {attempts} attempt(s).",
             hint="Check OVALEDGE_BASE_URL, your network or VPN, and that OvalEdge is up.",
+            kind="unreachable",
         )
 
     def _parse(self, method: str, path: str, response: httpx.Response) -> Any:
@@ -162,6 +164,7 @@ class OvalEdgeClient:
                 hint="A login page or session layer intercepts API calls: the /api/v1/mcp "
                 "routes must accept 'Authorization: <scheme> <JWT>' like token/generate does. "
                 "Check OVALEDGE_BASE_URL and OVALEDGE_HTTP_AUTH_SCHEME.",
+                kind="redirect",
             )
         if status >= 400:
             raise OvalEdgeError(
@@ -180,6 +183,7 @@ class OvalEdgeClient:
                 status=status,
                 hint="This is usually a login page: a proxy or SSO layer is in front of the "
                 "API. Check OVALEDGE_BASE_URL.",
+                kind="login-page" if "html" in content_type.lower() else "not-json",
             ) from None
 
 

@@ -226,12 +226,14 @@ class TokenManager:
                 f"token/generate redirected to {response.headers.get('location', '?')}.",
                 status=status,
                 hint="A login page or SSO proxy is in front of the API; check OVALEDGE_BASE_URL.",
+                kind="redirect",
             )
         if status != 200:
             raise TokenExchangeError(
                 f"token/generate failed: {_error_detail(response)}",
                 status=status,
                 hint=_exchange_hint(status),
+                kind="credentials" if status in (401, 403) else None,
             )
         if not response.content.strip():
             fallback = settings.ovaledge_token_exchange_fallback_header
@@ -243,6 +245,7 @@ class TokenManager:
                 "token/generate returned an empty body (HTTP 200), expected a JWT.",
                 status=status,
                 hint=EMPTY_BODY_HINT,
+                kind="empty-token",
             )
         content_type = response.headers.get("content-type", "")
         if "html" in content_type.lower():
@@ -250,6 +253,7 @@ class TokenManager:
                 f"token/generate answered {content_type} (a login page?), not a token.",
                 status=status,
                 hint=EMPTY_BODY_HINT,
+                kind="login-page",
             )
         try:
             payload: Any = response.json()
@@ -258,7 +262,7 @@ class TokenManager:
         try:
             token = extract_token(payload)
         except ValueError as exc:
-            raise TokenExchangeError(f"token/generate: {exc}.", status=status) from None
+            raise TokenExchangeError(f"token/generate: {exc}.", status=status, kind="no-token") from None
         return self._checked(token, "the response")
 
     @staticmethod
@@ -268,6 +272,7 @@ class TokenManager:
                 f"{source} holds a value that is not a JWT ({len(token)} characters).",
                 status=200,
                 hint="Check OVALEDGE_BASE_URL points at OvalEdge itself.",
+                kind="not-a-jwt",
             )
         return token
 
@@ -285,16 +290,19 @@ class TokenManager:
                         f"cannot connect to {self._settings.ovaledge_base_url} "
                         f"({type(exc).__name__}) after {attempts} attempts.",
                         hint="Check OVALEDGE_BASE_URL, your network or VPN, and that OvalEdge is up.",
+                        kind="unreachable",
                     ) from None
             except httpx.TimeoutException:
                 raise TokenExchangeError(
                     f"token/generate timed out after {self._settings.ovaledge_timeout_seconds:g} s.",
                     hint="Check that OvalEdge is up, or raise OVALEDGE_TIMEOUT_SECONDS.",
+                    kind="timeout",
                 ) from None
             except httpx.HTTPError as exc:
                 raise TokenExchangeError(
                     f"token/generate failed: {type(exc).__name__}.",
                     hint="Check OVALEDGE_BASE_URL and that OvalEdge is up.",
+                    kind="unreachable",
                 ) from None
             else:
                 if response.status_code not in (429, 502, 503, 504) or attempt == attempts:

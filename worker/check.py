@@ -1,0 +1,89 @@
+"""`oe-mcp-local check` / `oe-mcp-check`: is this setup able to talk to OvalEdge?
+
+Three steps, each with a verdict and the fix: settings, token exchange, one read call.
+Exit 0 only when all pass (1 when OvalEdge fails, 2 when settings are wrong). Never prints a
+token, secret or JWT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from contextlib import AsyncExitStack
+from typing import Any
+
+import trio
+
+from shared.redaction import configure_logging, redact
+from shared.settings import SettingsError, load_settings
+from worker.client import OvalEdgeClient, build_http_client
+from worker.errors import OvalEdgeError
+from worker.tokens import TokenManager
+
+PROBE_PATH = "/api/v1/mcp/search-catalog"
+
+
+def _line(ok: bool, step: str, detail: str) -> str:
+    return redact(f"[{' ok ' if ok else 'FAIL'}] {step}: {detail}")
+
+
+async def _check(demo: bool, out: list[str]) -> int:
+    async with AsyncExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if demo:
+            from shared.demo import demo_overrides
+            from shared.sandbox import open_sandbox
+
+            sandbox = await stack.enter_async_context(open_sandbox())
+            overrides = demo_overrides(sandbox.base_url)
+        try:
+            settings = load_settings(**overrides)
+        except SettingsError as exc:
+            out.extend(_line(False, "settings", problem) for problem in exc.problems)
+            return 2
+        base = settings.ovaledge_base_url
+        out.append(_line(True, "settings", f"AUTH_MODE=local, OVALEDGE_BASE_URL={base}"))
+        http = await stack.enter_async_context(build_http_client(settings))
+        tokens = TokenManager(settings, http)
+        try:
+            await tokens.get()
+        except OvalEdgeError as exc:
+            out.append(_line(False, f"token exchange ({exc.kind})", exc.text))
+            return 1
+        expires = tokens.snapshot().expires_in_seconds
+        valid_for = f"valid for {expires / 60:.0f} min" if expires is not None else "no expiry claim"
+        out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
+        client = OvalEdgeClient(settings, http, tokens)
+        try:
+            answer = await client.get(PROBE_PATH, {"limit": 1, "page": 1})
+        except OvalEdgeError as exc:
+            out.append(_line(False, f"catalog read ({exc.kind})", exc.text))
+            return 1
+        total = answer.get("total") if isinstance(answer, dict) else None
+        detail = f"GET {PROBE_PATH} answered" + (f" ({total} assets visible)" if total is not None else "")
+        out.append(_line(True, "catalog read", detail))
+        return 0
+
+
+def run_check(*, demo: bool = False) -> int:
+    configure_logging("oe-mcp-check", logging.ERROR)  # the verdict lines say it all
+    out: list[str] = []
+    code = trio.run(_check, demo, out)
+    for line in out:
+        print(line)
+    print("healthy: the MCP server will work with these settings." if code == 0 else
+          "not healthy: fix the FAIL line above, then run the check again.")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="oe-mcp-check", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--demo", action="store_true", help="check against the embedded sandbox")
+    args = parser.parse_args(argv)
+    return run_check(demo=args.demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
