@@ -55,6 +55,7 @@ FIXES: dict[str, str] = {
     "oe_mcp_breaker_cooldown_seconds": (
         "set OE_MCP_BREAKER_COOLDOWN_SECONDS to seconds > 0, e.g. 30"
     ),
+    "oe_mcp_spare_worker": "set OE_MCP_SPARE_WORKER=true or false",
     "oe_mcp_response_budget_bytes": (
         "set OE_MCP_RESPONSE_BUDGET_BYTES to a byte count >= 10000, e.g. 400000"
     ),
@@ -109,6 +110,7 @@ class Settings(BaseSettings):
     oe_mcp_max_restarts: int = Field(5, ge=1)
     oe_mcp_restart_window_seconds: float = Field(60.0, gt=0)
     oe_mcp_breaker_cooldown_seconds: float = Field(30.0, gt=0)
+    oe_mcp_spare_worker: bool = True
 
     # Tool results
     oe_mcp_response_budget_bytes: int = Field(400_000, ge=10_000, le=5_000_000)

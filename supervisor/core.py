@@ -79,6 +79,7 @@ class Supervisor:
         self.started_at = time.time()
         self.state = WorkerState.STARTING
         self.current: WorkerProcess | None = None
+        self.spare: WorkerProcess | None = None  # a ready standby, promoted on a crash
         self.restarts = 0
         self.last_exit: dict[str, Any] | None = None
         self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
@@ -112,6 +113,8 @@ class Supervisor:
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             task_status.started()
+            if self.settings.oe_mcp_spare_worker:
+                nursery.start_soon(self._keep_spare)
             first = True
             while not self._stopping:
                 if self.breaker.state is BreakerState.OPEN:
@@ -120,9 +123,11 @@ class Supervisor:
                     await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
                     self.breaker.try_half_open(trio.current_time())
                     await self.report("info", "Breaker half-open: starting one trial worker.")
-                self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
+                worker = self._promote_spare()
+                if worker is None:
+                    self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
+                    worker = await self._start_worker()
                 first = False
-                worker = await self._start_worker()
                 while True:
                     await worker.dead.wait()
                     if worker is not self.current and self.current is not None:
@@ -132,6 +137,48 @@ class Supervisor:
                 if self._stopping:
                     break
                 await self._after_crash(worker)
+
+    def _promote_spare(self) -> WorkerProcess | None:
+        """Make the standby worker current (no spawn wait), if there is a healthy one."""
+        spare = self.spare
+        if spare is None or not spare.usable or self.breaker.state is not BreakerState.CLOSED:
+            return None
+        self.spare = None
+        self.current = spare
+        self.state = WorkerState.READY
+        self.breaker.record_ready(trio.current_time())
+        self._signal()
+        return spare
+
+    async def _keep_spare(self) -> None:
+        """Keep one standby worker ready beside the current one (OE_MCP_SPARE_WORKER).
+
+        It does not exchange a token until it is promoted and called, so it never kills the
+        current worker's JWT (OvalEdge keeps one per credential pair).
+        """
+        while not self._stopping:
+            current, spare = self.current, self.spare
+            wanted = current is not None and current.usable and (spare is None or spare.lost.is_set())
+            if not wanted:
+                await _first_of(self._changed.wait, *([spare.lost.wait] if spare else []))
+                continue
+            if self.breaker.state is BreakerState.OPEN:  # standbys failed: wait out the cool-down
+                await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
+                self.breaker.try_half_open(trio.current_time())
+                continue
+            self.spare = None
+            spare = await self._spawn(warm_token=False)
+            if not spare.dead.is_set():
+                self.spare = spare
+                self.breaker.record_ready(trio.current_time())
+                continue
+            delay = self.breaker.record_crash(trio.current_time())
+            exit_info = spare.exit.as_dict() if spare.exit else {}
+            await self.report("warning", f"Standby worker failed to start ({exit_info.get('reason')}, "
+                              f"exit code {exit_info.get('code')}). Last output: {self._tail_text()}")
+            self._signal()
+            if delay:
+                await trio.sleep(delay)
 
     async def _spawn(self, *, warm_token: bool) -> WorkerProcess:
         """Spawn a worker and wait until it is ready or dead."""
@@ -182,6 +229,11 @@ class Supervisor:
                 f"fast for {self.breaker.policy.cooldown:g} s. Last worker output: "
                 f"{self._tail_text()}",
             )
+            return
+        standby = self.spare is not None and self.spare.usable
+        if standby:
+            await self.report("warning", f"Worker {reason} ({how}); the standby worker "
+                              f"{self.spare.pid} takes over.")
             return
         await self.report("warning", f"Worker {reason} ({how}); restarting it"
                           + (f" in {delay:.2f} s." if delay else "."))
@@ -321,6 +373,7 @@ class Supervisor:
             },
             "worker": {
                 "pid": worker.pid if worker and not worker.dead.is_set() else None,
+                "spare_pid": self.spare.pid if self.spare and self.spare.usable else None,
                 "state": str(self.state),
                 "restarts": self.restarts,
                 "last_exit": self.last_exit,
@@ -352,7 +405,11 @@ class Supervisor:
                 lambda s: _private(s, TOKEN_EXPORT_METHOD, types.RequestParams(), TokenHandover)
             )
             handover = answer.jwt if ok else None
-            new = await self._spawn(warm_token=False)
+            new = self.spare if self.spare is not None and self.spare.usable else None
+            if new is not None:
+                self.spare = None
+            else:
+                new = await self._spawn(warm_token=False)
             if new.dead.is_set():
                 return "the new worker failed to start; the current one keeps serving"
             if handover:
@@ -389,6 +446,17 @@ async def _private(session: ClientSession, method: str, params: types.RequestPar
     """A private supervisor -> worker request, through the SDK like any other."""
     request = types.Request[type(params), str](method=method, params=params)
     return await session.send_request(request, result_type)
+
+
+async def _first_of(*waits: Callable[[], Awaitable[Any]]) -> None:
+    """Return as soon as any of the `waits` returns."""
+    async with trio.open_nursery() as race:
+        for wait in waits:
+            async def run(wait=wait) -> None:
+                await wait()
+                race.cancel_scope.cancel()
+
+            race.start_soon(run)
 
 
 async def _wait_then_cancel(event: trio.Event, scope: trio.CancelScope) -> None:

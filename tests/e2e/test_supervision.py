@@ -137,6 +137,7 @@ async def test_crash_loop_opens_the_breaker_and_it_closes_after_cooldown(sandbox
     env_file = tmp_path / "settings.env"
     env_file.write_text("OVALEDGE_TIMEOUT_SECONDS=30\n")
     env = env_for(sandbox, tmp_path, OE_MCP_ENV_FILE=str(env_file), OE_MCP_MAX_RESTARTS="3",
+                  OE_MCP_SPARE_WORKER="false",
                   OE_MCP_RESTART_WINDOW_SECONDS="60", OE_MCP_BREAKER_COOLDOWN_SECONDS="3")
     async with supervisor(env) as conn:
         result_json(await search(conn))
@@ -259,3 +260,22 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
     for canary in (token, secret, jwt):
         assert canary not in dumped
     assert "ready" in table.stdout.decode()
+
+
+async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path):
+    sock = tmp_path / "sup.sock"
+    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        result_json(await search(conn))
+        with trio.move_on_after(15):
+            while not (before := await status_of(sock))["worker"]["spare_pid"]:
+                await trio.sleep(0.1)
+        assert before["worker"]["spare_pid"], "no standby worker came up"
+        exchanges = sandbox.state.exchanges  # the standby has not exchanged: one JWT in play
+        assert exchanges == 1
+        os.kill(before["worker"]["pid"], signal.SIGKILL)
+        result_json(await search(conn))
+        after = await status_of(sock)
+        logs = [str(entry.data) for entry in conn.logs]
+    assert after["worker"]["pid"] == before["worker"]["spare_pid"]
+    assert sandbox.state.exchanges == exchanges + 1  # the promoted standby's own, only
+    assert any("standby worker" in line and "takes over" in line for line in logs)
