@@ -5,8 +5,10 @@
 #   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1         set up
 #   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 -Dev    set up with the dev
 #                                                      tools, then lint and run the tests
+#   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 -Demo   set up, then run the
+#                                                      guided demo on the sandbox OvalEdge
 # Safe to run again: it only does what is missing.
-param([switch]$Dev, [switch]$Help)
+param([switch]$Dev, [switch]$Demo, [switch]$Help)
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -16,10 +18,11 @@ $PoetryVersion = '2.5.1'
 $MirrorPlugin = 'poetry-plugin-pypi-mirror==0.6.5'
 
 $Usage = @'
-Usage: powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 [-Dev] [-Help]
+Usage: powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 [-Dev | -Demo] [-Help]
 
   (no flag)  install the server and print the mcp.json snippets
   -Dev       also install the dev tools, then run lint (ruff) and the tests (pytest)
+  -Demo      then run the guided demo against the embedded sandbox OvalEdge (no account needed)
   -Help      this help
 
 Environment:
@@ -34,7 +37,7 @@ function Show-Usage {
     }
 }
 
-# Arguments that are not -Dev or -Help land in $args (this is not an advanced script).
+# Arguments that are not -Dev, -Demo or -Help land in $args (this is not an advanced script).
 if ($args.Count -gt 0) {
     $Host.UI.WriteErrorLine("error: unknown option '$($args[0])'")
     Show-Usage -ToError
@@ -356,4 +359,13 @@ if ($Dev) {
 Write-Step 'ready'
 Write-Host "Run it by hand:   $Poetry -C `"$RepoRoot`" run oe-mcp-local"
 Invoke-Native $Poetry @('run', 'python', '-m', 'shared.client_config', '--poetry', $Poetry)
-exit $LASTEXITCODE
+$snippetStatus = $LASTEXITCODE
+
+if ($Demo) {
+    Write-Step 'Demo: oe-mcp-local --demo, driven as an MCP client would'
+    Invoke-Native $Poetry @('run', 'python', '-m', 'shared.demo')
+    if ($LASTEXITCODE -ne 0) {
+        Fail 'the demo did not complete' "read the output above; '$Poetry run oe-mcp-local check --demo' checks the basics"
+    }
+}
+exit $snippetStatus

@@ -3,6 +3,7 @@
 # a smoke test, and the mcp.json snippets to paste into Cursor or Claude Desktop.
 #   ./scripts/setup_local_mcp.sh          set up
 #   ./scripts/setup_local_mcp.sh --dev    set up with the dev tools, then lint and run the tests
+#   ./scripts/setup_local_mcp.sh --demo   set up, then run the guided demo on the sandbox OvalEdge
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 
@@ -13,10 +14,11 @@ MODE="setup"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/setup_local_mcp.sh [--dev] [-h]
+Usage: scripts/setup_local_mcp.sh [--dev | --demo] [-h]
 
   (no flag)  install the server and print the mcp.json snippets
   --dev      also install the dev tools, then run lint (ruff) and the tests (pytest)
+  --demo     then run the guided demo against the embedded sandbox OvalEdge (no account needed)
   -h         this help
 
 Environment:
@@ -28,6 +30,7 @@ EOF
 for arg in "$@"; do
   case "$arg" in
     --dev) MODE="dev" ;;
+    --demo) MODE="demo" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
   esac
@@ -152,3 +155,9 @@ fi
 step "ready"
 echo "Run it by hand:   $POETRY -C \"$REPO_ROOT\" run oe-mcp-local"
 "$POETRY" run python -m shared.client_config --poetry "$POETRY"
+
+if [ "$MODE" = "demo" ]; then
+  step "Demo: oe-mcp-local --demo, driven as an MCP client would"
+  "$POETRY" run python -m shared.demo \
+    || fail "the demo did not complete" "read the output above; '$POETRY run oe-mcp-local check --demo' checks the basics"
+fi

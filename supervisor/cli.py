@@ -57,6 +57,8 @@ async def run_supervisor(demo: bool) -> None:
         supervisor = Supervisor(
             settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides)
         )
+        if demo:
+            supervisor.extra_status["demo"] = {"sandbox_url": sandbox.base_url}
         front = Front(supervisor)
         server = front.build_server()
         async with trio.open_nursery() as nursery:

@@ -87,6 +87,7 @@ class Supervisor:
         self.last_token: dict[str, Any] = {"state": "none", "expires_in_seconds": None,
                                            "exchanges": 0, "last_error": None}
         self.notify: Notify | None = None
+        self.extra_status: dict[str, Any] = {}  # e.g. the sandbox URL under --demo
         self._changed = trio.Event()
         self._nursery: trio.Nursery | None = None
         self._recycle_lock = trio.Lock()
@@ -389,6 +390,7 @@ class Supervisor:
             },
             "calls": dict(self.calls),
             "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
+            **self.extra_status,
         }
 
     async def recycle(self) -> str:

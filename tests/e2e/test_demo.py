@@ -1,0 +1,21 @@
+"""The guided demo a newcomer runs ends with its summary, recovery included."""
+
+from __future__ import annotations
+
+import sys
+
+import trio
+
+from tests.harness import base_env
+
+
+async def test_guided_demo_completes_with_recovery():
+    done = await trio.run_process(
+        [sys.executable, "-m", "shared.demo"], env=base_env(), capture_stdout=True,
+        capture_stderr=True, check=False,
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, out + done.stderr.decode()
+    assert "[8/8] Summary" in out
+    assert "call succeeded" in out and "failed calls: 0" in out
+    assert "Demo complete: everything worked, recovery included." in out
