@@ -61,10 +61,16 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def configure_logging(name: str, level: int = logging.INFO) -> logging.Logger:
-    """Send the process's logs to stderr (never stdout: it carries JSON-RPC), redacted."""
+def configure_logging(
+    name: str, level: int = logging.INFO, *, timestamps: bool = True
+) -> logging.Logger:
+    """Send the process's logs to stderr (never stdout: it carries JSON-RPC), redacted.
+
+    A supervised worker logs without timestamps: the supervisor stamps its lines.
+    """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(f"%(asctime)s {name} %(levelname)s %(message)s"))
+    stamp = "%(asctime)s " if timestamps else ""
+    handler.setFormatter(RedactingFormatter(f"{stamp}{name} %(levelname)s %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -43,6 +43,7 @@ async def run_supervisor(demo: bool) -> None:
     from shared.runtime import socket_path_for
     from supervisor.core import Supervisor
     from supervisor.front import Front, initialization_options
+    from supervisor.malformed import answer_malformed
     from supervisor.status_socket import serve_status
 
     async with AsyncExitStack() as stack:
@@ -66,7 +67,8 @@ async def run_supervisor(demo: bool) -> None:
             socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
             nursery.start_soon(serve_status, supervisor, socket_path)
             async with stdio_server() as (read, write):
-                await server.run(read, write, initialization_options(server))
+                async with answer_malformed(read, write) as screened:
+                    await server.run(screened, write, initialization_options(server))
             # stdin closed: the client is gone. Stop the worker, then everything else.
             await supervisor.shutdown()
             nursery.cancel_scope.cancel()

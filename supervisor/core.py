@@ -21,6 +21,7 @@ import mcp.types as types
 import trio
 from mcp import ClientSession, MCPError
 
+from shared.lifeline import PARENT_PID_ENV
 from shared.protocol import (
     STATUS_METHOD,
     TOKEN_ADOPT_METHOD,
@@ -74,7 +75,7 @@ class Supervisor:
     ):
         self.settings = settings
         self.worker_command = worker_command
-        self.worker_env = {**worker_env, "OE_MCP_SUPERVISOR_PID": str(os.getpid())}
+        self.worker_env = {**worker_env, PARENT_PID_ENV: str(os.getpid())}
         self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
         self.started_at = time.time()
         self.state = WorkerState.STARTING

@@ -12,16 +12,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.runtime import running_sockets
+from shared.runtime import TCP_SUFFIX, running_sockets
 
 TIMEOUT_SECONDS = 5.0
 
 
 def ask(path: Path, command: str) -> dict[str, Any]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    """Send one command to a supervisor's status socket (or TCP descriptor) and read the answer."""
+    request: dict[str, Any] = {"command": command}
+    if path.name.endswith(TCP_SUFFIX):
+        descriptor = json.loads(path.read_text())
+        request["token"] = descriptor["token"]
+        family, address = socket.AF_INET, ("127.0.0.1", int(descriptor["port"]))
+    else:
+        family, address = socket.AF_UNIX, str(path)
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(TIMEOUT_SECONDS)
-        sock.connect(str(path))
-        sock.sendall(json.dumps({"command": command}).encode() + b"\n")
+        sock.connect(address)
+        sock.sendall(json.dumps(request).encode() + b"\n")
         data = b""
         while not data.endswith(b"\n"):
             chunk = sock.recv(65536)

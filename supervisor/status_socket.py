@@ -1,14 +1,18 @@
 """The status socket: ops inspection of one running supervisor.
 
 A Unix socket, mode 0600, peer uid checked. One JSON request line in, one JSON answer line out:
-{"command": "status"} or {"command": "restart-worker"}.
+{"command": "status"} or {"command": "restart-worker"}. Where there are no Unix sockets
+(Windows), a loopback TCP port instead, announced in a descriptor file readable only by the
+user together with a random token every request must carry.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
+import secrets
 import socket
 import struct
 import sys
@@ -17,6 +21,7 @@ from pathlib import Path
 import trio
 
 from shared.redaction import redact
+from shared.runtime import use_tcp_status, write_private_file
 from supervisor.core import Supervisor
 
 log = logging.getLogger("oe-mcp-local.status")
@@ -30,9 +35,9 @@ def _peer_uid(sock: trio.socket.SocketType) -> int | None:
     return None  # elsewhere the 0600 socket in a 0700 directory is the check
 
 
-async def _answer(supervisor: Supervisor, stream: trio.SocketStream) -> None:
+async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str | None) -> None:
     try:
-        uid = _peer_uid(stream.socket)
+        uid = _peer_uid(stream.socket) if token is None else None
         if uid is not None and uid != os.getuid():
             await stream.send_all(b'{"error": "permission denied"}\n')
             return
@@ -44,9 +49,14 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream) -> None:
                     break
                 data += chunk
         try:
-            command = json.loads(data or b"{}").get("command", "status")
+            request = json.loads(data or b"{}")
+            command = request.get("command", "status")
+            given = str(request.get("token", ""))
         except (ValueError, AttributeError):
-            command = None
+            command, given = None, ""
+        if token is not None and not hmac.compare_digest(given, token):
+            await stream.send_all(b'{"error": "permission denied: wrong or missing token"}\n')
+            return
         try:
             if command == "status":
                 answer = await supervisor.status()
@@ -70,22 +80,30 @@ async def serve_status(
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists() or path.is_socket():
         path.unlink()  # stale: a live supervisor uses its own pid in the name
-    sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
-    old_umask = os.umask(0o177)
-    try:
-        await sock.bind(str(path))
-    finally:
-        os.umask(old_umask)
-    os.chmod(path, 0o600)
+    token = None
+    if use_tcp_status():
+        sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
+        await sock.bind(("127.0.0.1", 0))
+        token = secrets.token_hex(16)
+        port = sock.getsockname()[1]
+        write_private_file(path, json.dumps({"port": port, "token": token, "pid": os.getpid()}))
+    else:
+        sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
+        old_umask = os.umask(0o177)
+        try:
+            await sock.bind(str(path))
+        finally:
+            os.umask(old_umask)
+        os.chmod(path, 0o600)
     sock.listen(16)
-    log.info("status socket: %s", path)
+    log.info("status %s: %s", "descriptor" if token else "socket", path)
     listener = trio.SocketListener(sock)
     try:
         async with trio.open_nursery() as nursery:
             task_status.started(path)
             while True:
                 stream = await listener.accept()
-                nursery.start_soon(_answer, supervisor, stream)
+                nursery.start_soon(_answer, supervisor, stream, token)
     finally:
         path.unlink(missing_ok=True)
         await listener.aclose()

@@ -176,7 +176,7 @@ class WorkerProcess:
         line = redact(raw.decode(errors="replace").rstrip())
         if line:
             self.stderr_tail.append(line)
-            log.info("[worker %s] %s", self.pid, line)
+            log.info("[worker %s] %s", self.pid, line.removeprefix("oe-mcp-worker "))
 
     # -- control -----------------------------------------------------------------------------
     def kill(self, reason: str) -> None:

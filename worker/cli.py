@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import trio
 
 from shared import __version__
-from shared.lifeline import die_with_parent
+from shared.lifeline import PARENT_PID_ENV, die_with_parent
 from shared.redaction import configure_logging
 from shared.settings import SettingsError, load_settings
 
@@ -37,7 +38,7 @@ async def _run(demo: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     die_with_parent()
-    configure_logging("oe-mcp-worker")
+    configure_logging("oe-mcp-worker", timestamps=PARENT_PID_ENV not in os.environ)
     try:
         trio.run(_run, args.demo)
     except SettingsError as exc:
