@@ -56,7 +56,11 @@ def check_arguments(tool: str, arguments: dict[str, Any] | None) -> dict[str, An
     if problems:
         raise InvalidArguments("; ".join(problems))
     cleaned = {key: _clean(value) for key, value in args.items()}
-    return {key: value for key, value in cleaned.items() if value is not None}
+    cleaned = {key: value for key, value in cleaned.items() if value is not None}
+    blank = [key for key in schema.get("required", ()) if key not in cleaned]
+    if blank:
+        raise InvalidArguments(f"required argument(s) {', '.join(blank)} must not be blank")
+    return cleaned
 
 
 def exactly_one_mode(args: dict[str, Any], modes: dict[str, tuple[str, ...]]) -> str:

@@ -6,7 +6,6 @@ what to do to get the rest.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -41,12 +40,32 @@ def add_links(data: Any, link_base: str) -> Any:
 
 class _Cuts:
     def __init__(self) -> None:
-        self.fields: list[str] = []
+        self.fields: list[tuple[str, int, int]] = []  # (path, original chars, kept chars)
         self.items: dict[str, tuple[int, int]] = {}  # list path -> (kept, original)
 
     def text(self, path: str, original: int, kept: int) -> str:
-        self.fields.append(f"{path} ({original} -> {kept} chars)")
+        self.fields.append((path, original, kept))
         return f" [... {original - kept} more characters cut to fit; open it in OvalEdge]"
+
+    def drop_items(self, path: str, keep: int, total: int) -> None:
+        """Record that `path` keeps its first `keep` items; forget text cuts inside the rest."""
+        def kept(inner: str) -> bool:
+            prefix = f"{path}["
+            return not inner.startswith(prefix) or int(inner[len(prefix):].split("]", 1)[0]) < keep
+
+        self.items = {p: counts for p, counts in self.items.items() if kept(p)}
+        self.items[path] = (keep, self.items.get(path, (0, total))[1])
+        self.fields = [entry for entry in self.fields if kept(entry[0])]
+
+    def note(self, more_hint: str) -> dict[str, Any]:
+        return {
+            "cut": [
+                f"{path}: kept the first {kept} of {original} items"
+                for path, (kept, original) in self.items.items()
+            ] + [f"{path} ({original} -> {kept} chars)" for path, original, kept in self.fields[:50]],
+            "fields_cut": len(self.fields),
+            "how_to_get_the_rest": more_hint,
+        }
 
 
 def _trim(value: str, limit: int, path: str, cuts: _Cuts) -> str:
@@ -56,19 +75,21 @@ def _trim(value: str, limit: int, path: str, cuts: _Cuts) -> str:
 
 
 def _slim(node: Any, path: str, cuts: _Cuts, cap: int | None, parent_key: str = "") -> Any:
+    """A copy of `node` with long texts cut (each string at most once, to the tightest limit)."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
             sub = f"{path}.{key}" if path else key
             lower = key.lower()
             if isinstance(value, str):
+                limit = None
                 if parent_key in DESCRIPTION_KEYS and lower in MARKUP_MEMBERS:
-                    value = _trim(value, MARKUP_TEXT_MAX, sub, cuts)
+                    limit = MARKUP_TEXT_MAX
                 elif lower in LONG_TEXT_KEYS or (parent_key in DESCRIPTION_KEYS and lower in PLAIN_MEMBERS):
-                    value = _trim(value, PLAIN_TEXT_MAX, sub, cuts)
+                    limit = PLAIN_TEXT_MAX
                 if cap is not None:
-                    value = _trim(value, cap, sub, cuts)
-                out[key] = value
+                    limit = cap if limit is None else min(limit, cap)
+                out[key] = value if limit is None else _trim(value, limit, sub, cuts)
             else:
                 out[key] = _slim(value, sub, cuts, cap, lower)
         return out
@@ -78,11 +99,12 @@ def _slim(node: Any, path: str, cuts: _Cuts, cap: int | None, parent_key: str = 
 
 
 def _size(data: Any) -> int:
-    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    """Bytes of the JSON text block the server sends (`json.dumps(data, ensure_ascii=False)`)."""
+    return len(json.dumps(data, ensure_ascii=False).encode())
 
 
-def _lists(node: Any, path: str = "result"):
-    """Every list with more than one item, with its path."""
+def _lists(node: Any, path: str = ""):
+    """Every list with more than one item, with its path (spelled as in the text cuts)."""
     if isinstance(node, list):
         if len(node) > 1:
             yield path, node
@@ -90,16 +112,25 @@ def _lists(node: Any, path: str = "result"):
             yield from _lists(item, f"{path}[{i}]")
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _lists(value, f"{path}.{key}")
+            yield from _lists(value, f"{path}.{key}" if path else key)
 
 
 def fit_to_budget(data: dict[str, Any], budget: int, *, more_hint: str) -> dict[str, Any]:
-    """Slim long texts, then cap strings, then drop trailing list items until `data` fits."""
+    """Slim long texts, then cap strings, then drop trailing list items until `data` fits.
+
+    The budget covers the whole answer as sent, `_truncation` note included.
+    """
+    def noted(result: dict[str, Any], cuts: _Cuts) -> dict[str, Any]:
+        if cuts.fields or cuts.items:
+            return {**result, "_truncation": cuts.note(more_hint)}
+        return result
+
     cuts = _Cuts()
-    result = _slim(copy.deepcopy(data), "", cuts, None)
-    if _size(result) > budget:
-        result = _slim(result, "", cuts, STRING_CAP_UNDER_PRESSURE)
-    while _size(result) > budget:
+    result = _slim(data, "", cuts, None)
+    if _size(noted(result, cuts)) > budget:
+        cuts = _Cuts()  # cap from the original, so each marker counts what was really cut
+        result = _slim(data, "", cuts, STRING_CAP_UNDER_PRESSURE)
+    while _size(noted(result, cuts)) > budget:
         found = max(_lists(result), key=lambda entry: _size(entry[1]), default=None)
         if found is None:
             break
@@ -107,15 +138,5 @@ def fit_to_budget(data: dict[str, Any], budget: int, *, more_hint: str) -> dict[
         total = len(items)
         keep = total // 2
         del items[keep:]
-        original = cuts.items.get(path, (0, total))[1]
-        cuts.items[path] = (keep, original)
-    if cuts.fields or cuts.items:
-        result["_truncation"] = {
-            "cut": [
-                f"{path}: kept the first {kept} of {original} items"
-                for path, (kept, original) in cuts.items.items()
-            ] + cuts.fields[:50],
-            "fields_cut": len(cuts.fields),
-            "how_to_get_the_rest": more_hint,
-        }
-    return result
+        cuts.drop_items(path, keep, total)
+    return noted(result, cuts)
