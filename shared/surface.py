@@ -484,3 +484,41 @@ def match_resource(uri: str) -> tuple[ResourceTemplateSpec, str] | None:
         if uri.startswith(prefix) and "/" not in uri[len(prefix):]:
             return template, uri[len(prefix):]
     return None
+
+
+class SurfaceHandlers:
+    """MCP handlers answered from this data alone; the supervisor and the worker share them."""
+
+    async def list_tools(self, ctx: Any, params: Any) -> types.ListToolsResult:
+        return list_tools_result()
+
+    async def list_resources(self, ctx: Any, params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[])  # only templates: ids come from searches
+
+    async def list_resource_templates(self, ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+        return list_resource_templates_result()
+
+    async def list_prompts(self, ctx: Any, params: Any) -> types.ListPromptsResult:
+        return list_prompts_result()
+
+    async def get_prompt(self, ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        from mcp import MCPError
+
+        prompt = PROMPT_BY_NAME.get(params.name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS,
+                           f"unknown prompt {params.name!r}; available: {', '.join(PROMPT_BY_NAME)}")
+        try:
+            return prompt.render(params.arguments)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    def surface_handlers(self) -> dict[str, Any]:
+        """The `Server(...)` keyword arguments for the handlers above."""
+        return {
+            "on_list_tools": self.list_tools,
+            "on_list_resources": self.list_resources,
+            "on_list_resource_templates": self.list_resource_templates,
+            "on_list_prompts": self.list_prompts,
+            "on_get_prompt": self.get_prompt,
+        }

@@ -9,7 +9,6 @@ import warnings
 from typing import Any
 
 import mcp.types as types
-from mcp import MCPError
 from mcp.server import NotificationOptions, Server, ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPDeprecationWarning
@@ -17,19 +16,16 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from shared import __version__
 from shared.surface import (
     INSTRUCTIONS,
-    PROMPT_BY_NAME,
     SERVER_NAME,
     TOOL_BY_NAME,
-    list_prompts_result,
-    list_resource_templates_result,
-    list_tools_result,
+    SurfaceHandlers,
 )
 from supervisor.core import Supervisor, tool_error
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 
-class Front:
+class Front(SurfaceHandlers):
     def __init__(self, supervisor: Supervisor):
         self.supervisor = supervisor
         self.session: ServerSession | None = None
@@ -58,26 +54,7 @@ class Front:
 
     async def list_tools(self, ctx: ServerRequestContext, params: Any) -> types.ListToolsResult:
         self._remember(ctx)
-        return list_tools_result()
-
-    async def list_resources(self, ctx: ServerRequestContext, params: Any):
-        return types.ListResourcesResult(resources=[])
-
-    async def list_resource_templates(self, ctx: ServerRequestContext, params: Any):
-        return list_resource_templates_result()
-
-    async def list_prompts(self, ctx: ServerRequestContext, params: Any):
-        return list_prompts_result()
-
-    async def get_prompt(self, ctx: ServerRequestContext, params: types.GetPromptRequestParams):
-        prompt = PROMPT_BY_NAME.get(params.name)
-        if prompt is None:
-            raise MCPError(types.INVALID_PARAMS,
-                           f"unknown prompt {params.name!r}; available: {', '.join(PROMPT_BY_NAME)}")
-        try:
-            return prompt.render(params.arguments)
-        except ValueError as exc:
-            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        return await super().list_tools(ctx, params)
 
     async def call_tool(self, ctx: ServerRequestContext, params: types.CallToolRequestParams):
         self._remember(ctx)
@@ -101,14 +78,10 @@ class Front:
                 SERVER_NAME,
                 version=__version__,
                 instructions=INSTRUCTIONS,
-                on_list_tools=self.list_tools,
                 on_call_tool=self.call_tool,
-                on_list_resources=self.list_resources,
-                on_list_resource_templates=self.list_resource_templates,
                 on_read_resource=self.read_resource,
-                on_list_prompts=self.list_prompts,
-                on_get_prompt=self.get_prompt,
                 on_set_logging_level=self.set_level,
+                **self.surface_handlers(),
             )
         server.add_notification_handler(
             "notifications/initialized", types.NotificationParams, self.on_initialized

@@ -47,4 +47,11 @@ class TokenExchangeError(OvalEdgeError):
 
 
 class InvalidArguments(Exception):
-    """A tool was called with arguments OvalEdge would reject; no HTTP call was made."""
+    """A tool was called with arguments OvalEdge would reject; no HTTP call was made.
+
+    `details` are machine-readable fields for the result (e.g. the expected confirmation token).
+    """
+
+    def __init__(self, message: str, **details: object):
+        super().__init__(message)
+        self.details = details

@@ -32,12 +32,9 @@ from shared.redaction import redact
 from shared.settings import Settings
 from shared.surface import (
     INSTRUCTIONS,
-    PROMPT_BY_NAME,
     SERVER_NAME,
     TOOL_BY_NAME,
-    list_prompts_result,
-    list_resource_templates_result,
-    list_tools_result,
+    SurfaceHandlers,
     match_resource,
 )
 from worker.arguments import check_arguments
@@ -49,9 +46,9 @@ from worker.tools import HANDLERS
 
 log = logging.getLogger("oe-mcp-worker")
 
-def error_result(text: str, status: int | None = None) -> types.CallToolResult:
+def error_result(text: str, status: int | None = None, **details: Any) -> types.CallToolResult:
     text = redact(text)
-    structured: dict[str, Any] = {"error": text}
+    structured: dict[str, Any] = {"error": text, **details}
     if status is not None:
         structured["status_code"] = status
     return types.CallToolResult(
@@ -70,14 +67,14 @@ def json_result(data: dict[str, Any]) -> types.CallToolResult:
 
 def _more_hint(tool: str, args: dict[str, Any]) -> str:
     if tool == "search_catalog_assets":
-        return (f"call {tool} again with page={args.get('page', 1) + 1} for the next page, or a "
-                "smaller limit / narrower search_terms / object_type for a smaller answer")
+        return (f"call {tool} again with a smaller limit and step through the pages (page=1, page=2, "
+                "...; each then fits), or narrow search_terms / object_type")
     if tool == "asset_lineage":
         return f"call {tool} with a smaller depth, or open the asset's redirectUrl in OvalEdge"
     return "narrow the request, or open the asset's redirectUrl in OvalEdge for the full text"
 
 
-class WorkerApp:
+class WorkerApp(SurfaceHandlers):
     def __init__(self, settings: Settings, http: httpx.AsyncClient):
         self.settings = settings
         self.tokens = TokenManager(settings, http)
@@ -93,9 +90,6 @@ class WorkerApp:
             pass  # logged by the token manager; tool calls will carry the error
 
     # -- MCP handlers -------------------------------------------------------------------------
-    async def list_tools(self, ctx: ServerRequestContext, params: Any) -> types.ListToolsResult:
-        return list_tools_result()
-
     async def call_tool(
         self, ctx: ServerRequestContext, params: types.CallToolRequestParams
     ) -> types.CallToolResult:
@@ -119,7 +113,7 @@ class WorkerApp:
             log.info("%s cancelled by the client", name)
             raise
         except InvalidArguments as exc:
-            return error_result(f"Invalid arguments for {name}: {exc}", 400)
+            return error_result(f"Invalid arguments for {name}: {exc}", 400, **exc.details)
         except OvalEdgeError as exc:
             return error_result(f"{name} failed. {exc.text}", exc.status)
         except Exception as exc:  # a bug must not cost the connection, nor leak a traceback
@@ -133,14 +127,6 @@ class WorkerApp:
         shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                                more_hint=_more_hint(name, args))
         return json_result(shaped)
-
-    async def list_resources(self, ctx: ServerRequestContext, params: Any) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[])
-
-    async def list_resource_templates(
-        self, ctx: ServerRequestContext, params: Any
-    ) -> types.ListResourceTemplatesResult:
-        return list_resource_templates_result()
 
     async def read_resource(
         self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams
@@ -165,23 +151,8 @@ class WorkerApp:
         data = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                              more_hint="open the asset's redirectUrl in OvalEdge")
         return types.ReadResourceResult(contents=[types.TextResourceContents(
-            uri=uri, text=json.dumps(data, indent=2, ensure_ascii=False), mime_type=template.mime_type,
+            uri=uri, text=json.dumps(data, ensure_ascii=False), mime_type=template.mime_type,
         )])
-
-    async def list_prompts(self, ctx: ServerRequestContext, params: Any) -> types.ListPromptsResult:
-        return list_prompts_result()
-
-    async def get_prompt(
-        self, ctx: ServerRequestContext, params: types.GetPromptRequestParams
-    ) -> types.GetPromptResult:
-        prompt = PROMPT_BY_NAME.get(params.name)
-        if prompt is None:
-            raise MCPError(types.INVALID_PARAMS,
-                           f"unknown prompt {params.name!r}; available: {', '.join(PROMPT_BY_NAME)}")
-        try:
-            return prompt.render(params.arguments)
-        except ValueError as exc:
-            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
     async def status(self, ctx: ServerRequestContext, params: Any) -> WorkerStatusResult:
         return WorkerStatusResult(
@@ -202,13 +173,9 @@ class WorkerApp:
             SERVER_NAME,
             version=__version__,
             instructions=INSTRUCTIONS,
-            on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
-            on_list_resources=self.list_resources,
-            on_list_resource_templates=self.list_resource_templates,
             on_read_resource=self.read_resource,
-            on_list_prompts=self.list_prompts,
-            on_get_prompt=self.get_prompt,
+            **self.surface_handlers(),
         )
         server.add_request_handler(STATUS_METHOD, types.RequestParams, self.status)
         server.add_request_handler(TOKEN_EXPORT_METHOD, types.RequestParams, self.token_export)

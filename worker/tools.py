@@ -117,7 +117,7 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
         raise InvalidArguments(
             f"{', '.join(wrong)} is not a slot of {object_type}; allowed: {', '.join(allowed)}"
         )
-    if len(allowed) > 1 and len(slots) == 1 and not a.get("dry_run"):
+    if len(allowed) > 1 and len(slots) == 1:
         stated = slots[0].split("_")[0] in (a.get("prompt") or "").lower()
         if not stated:
             raise InvalidArguments(
@@ -170,7 +170,9 @@ async def update_asset_descriptions(client: OvalEdgeClient, a: dict[str, Any]) -
         raise InvalidArguments(
             "confirmation_token does not match these arguments (they changed since the preview, "
             f"or the token is missing); nothing was written. Expected confirmation_token={token} "
-            "for exactly these arguments, after the user approved this preview."
+            "for exactly these arguments, after the user approved this preview.",
+            error_code="confirmation_token_mismatch",
+            expectedConfirmationToken=token,
         )
     return await client.post(f"{API}/update-asset-descriptions", body)
 
