@@ -1,0 +1,47 @@
+"""Which failures are retried: reads on timeouts, never a POST that may have reached OvalEdge."""
+
+from __future__ import annotations
+
+from shared.sandbox import Fault
+from tests.harness import result_json, result_text, sandbox_env, worker
+
+SEARCH = "/api/v1/mcp/search-catalog"
+WRITE = "/api/v1/mcp/update-asset-descriptions"
+ARGS = {"object_id": 1002, "object_type": "oetable", "technical_description": "One row per order.",
+        "prompt": "set the technical description"}
+
+
+async def test_a_read_that_times_out_is_retried(sandbox):
+    env = sandbox_env(sandbox, OVALEDGE_TIMEOUT_SECONDS="0.5")
+    async with worker(env) as conn:
+        sandbox.state.add_fault(Fault(delay=3), path=SEARCH)
+        result_json(await conn.call("search_catalog_assets", {"search_terms": ["orders"]}))
+    assert sandbox.state.count("GET", SEARCH) == 2
+
+
+async def test_a_write_that_times_out_is_not_retried(sandbox):
+    env = sandbox_env(sandbox, OVALEDGE_TIMEOUT_SECONDS="0.5")
+    async with worker(env) as conn:
+        preview = result_json(await conn.call("update_asset_descriptions", ARGS))
+        sandbox.state.add_fault(Fault(delay=3), path=WRITE)
+        result = await conn.call("update_asset_descriptions", {
+            **ARGS, "write_confirmed_by_user": True, "confirmation_token": preview["confirmationToken"]})
+    assert result.is_error and "timed out" in result_text(result)
+    assert sandbox.state.count("POST", WRITE) == 1
+
+
+async def test_a_write_answered_503_is_retried(sandbox):
+    """503 means OvalEdge did not process it: safe to send again."""
+    async with worker(sandbox_env(sandbox)) as conn:
+        preview = result_json(await conn.call("update_asset_descriptions", ARGS))
+        sandbox.state.add_fault(Fault(status=503), path=WRITE)
+        result_json(await conn.call("update_asset_descriptions", {
+            **ARGS, "write_confirmed_by_user": True, "confirmation_token": preview["confirmationToken"]}))
+    assert [r.status for r in sandbox.state.requests if r.path == WRITE] == [503, 200]
+
+
+async def test_a_dropped_connection_on_a_read_is_retried(sandbox):
+    async with worker(sandbox_env(sandbox)) as conn:
+        sandbox.state.add_fault(Fault(drop_connection=True), path=SEARCH)
+        result_json(await conn.call("search_catalog_assets", {"search_terms": ["orders"]}))
+    assert sandbox.state.count("GET", SEARCH) == 2
