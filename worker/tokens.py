@@ -139,7 +139,6 @@ class TokenManager:
         self._attempts = 0  # exchange attempts, successful or not
         self._last_failure: TokenExchangeError | None = None
         self.exchanges = 0
-        self.on_change: Callable[[], None] = lambda: None
 
     # -- freshness ------------------------------------------------------------------------
     def _usable(self) -> bool:
@@ -180,7 +179,6 @@ class TokenManager:
         if self._jwt == rejected_jwt:
             self._jwt = None
             self._exp = None
-            self.on_change()
 
     def export(self) -> str | None:
         """The current JWT if still usable, for a graceful hand-over to a successor worker."""
@@ -191,7 +189,6 @@ class TokenManager:
         if looks_like_jwt(token):
             register_secret(token)
             self._jwt, self._exp = token, jwt_expiry(token)
-            self.on_change()
 
     # -- the exchange ---------------------------------------------------------------------
     async def _exchange(self) -> str:
@@ -202,13 +199,11 @@ class TokenManager:
             self._last_failure = exc
             self._jwt = self._exp = None
             log.warning("%s", exc.text)
-            self.on_change()
             raise
         register_secret(token)
         self._jwt, self._exp = token, jwt_expiry(token)
         self._last_failure = None
         self.exchanges += 1
-        self.on_change()
         return token
 
     async def _request_token(self) -> str:
