@@ -109,6 +109,12 @@ class OvalEdgeClient:
                 response = await self._http.request(
                     method, url, params=params, json=json_body, headers=headers
                 )
+            except httpx.InvalidURL:
+                raise OvalEdgeError(
+                    f"{method} {path}: the request is too long or not a valid URL, so it was not sent.",
+                    hint="Shorten the arguments (e.g. fewer or shorter search_terms).",
+                    kind="bad-request",
+                ) from None
             except httpx.HTTPError as exc:
                 self._log(method, path, type(exc).__name__, started, attempt)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)

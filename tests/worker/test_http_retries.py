@@ -45,3 +45,12 @@ async def test_a_dropped_connection_on_a_read_is_retried(sandbox):
         sandbox.state.add_fault(Fault(drop_connection=True), path=SEARCH)
         result_json(await conn.call("search_catalog_assets", {"search_terms": ["orders"]}))
     assert sandbox.state.count("GET", SEARCH) == 2
+
+
+async def test_an_oversized_query_is_a_clear_error_not_a_crash(sandbox):
+    async with worker(sandbox_env(sandbox)) as conn:
+        result = await conn.call("search_catalog_assets", {"search_terms": ["x" * 70_000]})
+        stderr = conn.stderr()
+    assert result.is_error and "too long" in result_text(result)
+    assert "Traceback" not in stderr
+    assert sandbox.state.count("GET", SEARCH) == 0
