@@ -1,29 +1,44 @@
-"""Tie a child process's life to its parent's (Linux: parent-death signal)."""
+"""Tie a supervised child's life to its supervisor's.
+
+Stdin EOF is the normal signal. This covers the rest (a SIGKILLed supervisor whose pipe some
+stray descendant keeps open): the child watches the supervisor's pid and exits when it is gone.
+Not PR_SET_PDEATHSIG: it fires when the *thread* that spawned the child exits, and trio spawns
+from a worker thread that its thread cache retires after 10 s idle.
+"""
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
-import sys
+
+import trio
 
 PARENT_PID_ENV = "OE_MCP_SUPERVISOR_PID"
-_PR_SET_PDEATHSIG = 1
+POLL_SECONDS = 1.0
 
 
-def die_with_parent() -> None:
-    """If started by a supervisor, get SIGKILLed when it dies, and exit now if it already has.
+def supervisor_pid() -> int | None:
+    value = os.environ.get(PARENT_PID_ENV, "")
+    return int(value) if value.isdigit() else None
 
-    Stdin EOF covers the normal case; this covers a SIGKILLed supervisor whose pipe a stray
-    grandchild might keep open.
-    """
-    expected = os.environ.get(PARENT_PID_ENV)
-    if not expected or not sys.platform.startswith("linux"):
+
+async def exit_when_supervisor_dies() -> None:
+    """Run for the child's lifetime; `os._exit` as soon as the supervisor is gone."""
+    pid = supervisor_pid()
+    if pid is None:
         return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if str(os.getppid()) != expected:  # the parent died before the signal was armed
+    if os.getppid() != pid:  # it died before we got here
         os._exit(1)
+    if hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                await trio.lowlevel.wait_readable(fd)  # readable = the process has exited
+            finally:
+                os.close(fd)
+            os._exit(1)
+    while os.getppid() == pid:  # no pidfd here: reparenting tells us instead
+        await trio.sleep(POLL_SECONDS)
+    os._exit(1)

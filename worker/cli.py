@@ -9,7 +9,7 @@ import sys
 import trio
 
 from shared import __version__
-from shared.lifeline import PARENT_PID_ENV, die_with_parent
+from shared.lifeline import PARENT_PID_ENV
 from shared.redaction import configure_logging
 from shared.settings import SettingsError, load_settings
 
@@ -37,7 +37,6 @@ async def _run(demo: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    die_with_parent()
     configure_logging("oe-mcp-worker", timestamps=PARENT_PID_ENV not in os.environ)
     try:
         trio.run(_run, args.demo)

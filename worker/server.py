@@ -19,6 +19,7 @@ from mcp import MCPError
 from mcp.server import NotificationOptions, Server, ServerRequestContext
 
 from shared import __version__
+from shared.lifeline import exit_when_supervisor_dies
 from shared.protocol import (
     STATUS_METHOD,
     TOKEN_ADOPT_METHOD,
@@ -194,6 +195,7 @@ async def serve_stdio(settings: Settings) -> None:
         app = WorkerApp(settings, http)
         server = app.build_server()
         async with trio.open_nursery() as nursery:
+            nursery.start_soon(exit_when_supervisor_dies)
             if os.environ.get(WARM_TOKEN_ENV, "1") != "0":
                 nursery.start_soon(app.warm_token)
             async with stdio_server() as (read, write):

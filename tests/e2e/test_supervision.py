@@ -279,3 +279,14 @@ async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path
     assert after["worker"]["pid"] == before["worker"]["spare_pid"]
     assert sandbox.state.exchanges == exchanges + 1  # the promoted standby's own, only
     assert any("standby worker" in line and "takes over" in line for line in logs)
+
+
+async def test_idle_workers_live_on(sandbox, tmp_path):
+    """Regression: no spontaneous restarts once trio retires the thread that spawned a worker
+    (a parent-death signal armed from that thread used to SIGKILL workers after ~10 s idle)."""
+    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        await trio.sleep(12)  # idle: spawning threads retire 10 s after their last job
+        status = await status_of(tmp_path / "sup.sock")
+        result_json(await search(conn))
+    assert status["worker"]["restarts"] == 0 and status["worker"]["last_exit"] is None
+    assert status["worker"]["spare_pid"] is not None
