@@ -6,6 +6,9 @@ only moves lines between a byte stream and the SDK's (read, write) stream pair.
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +21,24 @@ from pydantic import ValidationError
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
+class UnusableRequestId(ValueError):
+    """A request whose id is neither a string nor an integer (null, float, bool, object).
+
+    The SDK's parser reads it as a notification, which would go unanswered; JSON-RPC 2.0 asks
+    for an Invalid Request error with id null instead.
+    """
+
+
+def _has_id(line: bytes) -> bool:
+    if b'"id"' not in line:
+        return False
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "id" in value
+
+
 @asynccontextmanager
 async def mcp_streams(stream: trio.abc.HalfCloseableStream | trio.abc.Stream) -> AsyncIterator[
     tuple[anyio.abc.ObjectReceiveStream, anyio.abc.ObjectSendStream, trio.Event]
@@ -28,16 +49,17 @@ async def mcp_streams(stream: trio.abc.HalfCloseableStream | trio.abc.Stream) ->
     closed = trio.Event()
 
     async def reader() -> None:
-        buffer = b""
+        buffer = bytearray()
         try:
             async with read_send:
                 while data := await stream.receive_some(65536):
                     buffer += data
                     if b"\n" not in data:
                         if len(buffer) > MAX_LINE_BYTES:
-                            buffer = b""  # a runaway line: drop it rather than grow forever
+                            buffer.clear()  # a runaway line: drop it rather than grow forever
                         continue
-                    *lines, buffer = buffer.split(b"\n")
+                    *lines, rest = buffer.split(b"\n")
+                    buffer = bytearray(rest)
                     for line in lines:
                         if not line.strip():
                             continue
@@ -45,6 +67,9 @@ async def mcp_streams(stream: trio.abc.HalfCloseableStream | trio.abc.Stream) ->
                             message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
                         except ValidationError as exc:
                             await read_send.send(exc)
+                            continue
+                        if isinstance(message, types.JSONRPCNotification) and _has_id(line):
+                            await read_send.send(UnusableRequestId())
                             continue
                         await read_send.send(SessionMessage(message))
         except (trio.BrokenResourceError, trio.ClosedResourceError, anyio.BrokenResourceError,
@@ -70,6 +95,49 @@ async def mcp_streams(stream: trio.abc.HalfCloseableStream | trio.abc.Stream) ->
         finally:
             nursery.cancel_scope.cancel()
 
+
+
+def _is_pipe_or_socket(fd: int) -> bool:
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+@asynccontextmanager
+async def stdio_streams() -> AsyncIterator[tuple[anyio.abc.ObjectReceiveStream, anyio.abc.ObjectSendStream]]:
+    """MCP over this process's stdin/stdout, as the SDK's (read, write) pair.
+
+    Where stdin and stdout are pipes or sockets (as MCP clients and our supervisor start us),
+    trio's own fd streams carry the bytes: no thread hop per message, unlike the SDK's
+    `stdio_server`, whose file wrappers cost several per call. Either way, while serving, fd 1
+    points at stderr and fd 0 at /dev/null, so a stray print or a library cannot corrupt the
+    protocol. Elsewhere (a terminal, a file, Windows) the SDK's `stdio_server` is used.
+    """
+    if os.name != "posix" or not (_is_pipe_or_socket(0) and _is_pipe_or_socket(1)):
+        from mcp.server.stdio import stdio_server
+
+        async with stdio_server() as (read, write):
+            yield read, write
+        return
+    wire_in, wire_out = os.dup(0), os.dup(1)
+    saved_in, saved_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(2, 1)
+    os.close(null)
+    stream = trio.StapledStream(trio.lowlevel.FdStream(wire_out), trio.lowlevel.FdStream(wire_in))
+    try:
+        async with mcp_streams(stream) as (read, write, _closed):
+            yield read, write
+    finally:
+        with trio.CancelScope(shield=True):
+            await stream.aclose()
+        os.dup2(saved_in, 0)
+        os.dup2(saved_out, 1)
+        os.close(saved_in)
+        os.close(saved_out)
 
 # -- private supervisor <-> worker requests (plain MCP requests with our own method names) ----
 STATUS_METHOD = "oe-mcp/status"

@@ -38,8 +38,7 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
 
 
 async def run_supervisor(demo: bool) -> None:
-    from mcp.server.stdio import stdio_server
-
+    from shared.protocol import stdio_streams
     from shared.runtime import socket_path_for
     from supervisor.core import Supervisor
     from supervisor.front import Front, initialization_options
@@ -65,8 +64,8 @@ async def run_supervisor(demo: bool) -> None:
         async with trio.open_nursery() as nursery:
             await nursery.start(supervisor.run)
             socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
-            nursery.start_soon(serve_status, supervisor, socket_path)
-            async with stdio_server() as (read, write):
+            await nursery.start(serve_status, supervisor, socket_path)  # listening before we serve
+            async with stdio_streams() as (read, write):
                 async with answer_malformed(read, write) as screened:
                     await server.run(screened, write, initialization_options(server))
             # stdin closed: the client is gone. Stop the worker, then everything else.

@@ -9,6 +9,8 @@ rest it writes the answer JSON-RPC 2.0 (section 5.1) prescribes:
     not JSON (or not UTF-8)                        -32700 Parse error, id null
     JSON but not a valid message: a batch array,   -32600 Invalid Request, with the request's
       a scalar, a request with a bad field         id when it has a usable one, else id null
+    a request whose id is null, a float, a bool   -32600 Invalid Request, id null
+      or an object
     a malformed response (result/error, no method) nothing: a response is never answered
     a blank line                                   nothing
 
@@ -27,11 +29,16 @@ import mcp.types as types
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
+from shared.protocol import UnusableRequestId
+
 log = logging.getLogger("oe-mcp-local")
 
 
 def error_for(exc: Exception) -> types.JSONRPCError | None:
     """The JSON-RPC error answering the line behind `exc`, or None when none is due."""
+    if isinstance(exc, UnusableRequestId):
+        return _error(None, types.INVALID_REQUEST,
+                      "Invalid Request: the id must be a string or an integer")
     errors = exc.errors() if isinstance(exc, ValidationError) else []
     if not errors or any(e["type"] == "json_invalid" for e in errors):
         raw = errors[0].get("input") if errors else None

@@ -28,6 +28,7 @@ from shared.protocol import (
     TokenAdoptParams,
     TokenHandover,
     WorkerStatusResult,
+    stdio_streams,
 )
 from shared.redaction import redact
 from shared.settings import Settings
@@ -189,8 +190,6 @@ def initialization_options(server: Server):
 
 
 async def serve_stdio(settings: Settings) -> None:
-    from mcp.server.stdio import stdio_server
-
     async with build_http_client(settings) as http:
         app = WorkerApp(settings, http)
         server = app.build_server()
@@ -198,6 +197,6 @@ async def serve_stdio(settings: Settings) -> None:
             nursery.start_soon(exit_when_supervisor_dies)
             if os.environ.get(WARM_TOKEN_ENV, "1") != "0":
                 nursery.start_soon(app.warm_token)
-            async with stdio_server() as (read, write):
+            async with stdio_streams() as (read, write):
                 await server.run(read, write, initialization_options(server))
             nursery.cancel_scope.cancel()  # stdin closed: the client (or supervisor) is gone
