@@ -22,6 +22,8 @@ import mcp.types as types
 import trio
 from mcp import ClientSession
 
+from shared.processes import close_and_reap
+
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / ".out"
 BIN = Path(sys.executable).parent
@@ -165,17 +167,10 @@ async def mcp_client(argv: list[str], env: dict[str, str], *, handshake: bool = 
                     await session.list_tools()
                     client.listed_at = time.perf_counter()
                 yield client
-                with trio.CancelScope(shield=True):
-                    children = descendants(process.pid)
-                    await process.stdin.aclose()
-                    with trio.move_on_after(5):
-                        await process.wait()
+                children = descendants(process.pid)
     finally:
+        await close_and_reap(process)
         with trio.CancelScope(shield=True):
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
             # The next measurement gets a quiet machine: no worker of ours still exiting.
             await wait_gone(children)
     errpath.unlink(missing_ok=True)  # kept when something failed: it has the server's side of it

@@ -12,8 +12,9 @@ from typing import Any
 import trio
 
 from shared import __version__
+from shared.processes import run_main
 from shared.redaction import configure_logging
-from shared.settings import Settings, SettingsError, load_settings
+from shared.settings import Settings, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,14 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
     warnings.filterwarnings("ignore", module="mcp")
-    try:
-        trio.run(run_supervisor, args.demo)
-    except SettingsError as exc:
-        print(f"oe-mcp-local: cannot start, fix these settings:\n{exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return run_main("oe-mcp-local", run_supervisor, args.demo)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +17,7 @@ import mcp.types as types
 import trio
 from mcp import ClientSession
 
+from shared.processes import close_and_reap
 from shared.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
@@ -118,16 +117,8 @@ async def connect(
                     if list_first:
                         await session.list_tools()
                 yield connected
-                with trio.CancelScope(shield=True):
-                    await process.stdin.aclose()
-                    with trio.move_on_after(5):
-                        await process.wait()
     finally:
-        with trio.CancelScope(shield=True):
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+        await close_and_reap(process)
         errpath.unlink(missing_ok=True)
 
 

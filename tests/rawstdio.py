@@ -7,11 +7,8 @@ JSON text so 1 and "1" stay apart.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import os
-import signal
 import subprocess
 import tempfile
 from collections import defaultdict
@@ -22,6 +19,7 @@ from typing import Any
 
 import trio
 
+from shared.processes import close_and_reap
 from tests.harness import command_path
 
 PROTOCOL_VERSION = "2025-06-18"
@@ -152,15 +150,8 @@ async def raw_supervisor(env: dict[str, str], *args: str) -> AsyncIterator[RawCl
         async with trio.open_nursery() as nursery:
             nursery.start_soon(client._read)
             yield client
-            with trio.CancelScope(shield=True):
-                await process.stdin.aclose()
-                with trio.move_on_after(5):
-                    await process.wait()
+            await close_and_reap(process)
             nursery.cancel_scope.cancel()
     finally:
-        with trio.CancelScope(shield=True):
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+        await close_and_reap(process)
         errpath.unlink(missing_ok=True)

@@ -6,12 +6,11 @@ import argparse
 import os
 import sys
 
-import trio
-
 from shared import __version__
 from shared.lifeline import PARENT_PID_ENV
+from shared.processes import run_main
 from shared.redaction import configure_logging
-from shared.settings import SettingsError, load_settings
+from shared.settings import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,14 +37,7 @@ async def _run(demo: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging("oe-mcp-worker", timestamps=PARENT_PID_ENV not in os.environ)
-    try:
-        trio.run(_run, args.demo)
-    except SettingsError as exc:
-        print(f"oe-mcp-worker: cannot start, fix these settings:\n{exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return run_main("oe-mcp-worker", _run, args.demo)
 
 
 

@@ -1,0 +1,42 @@
+"""Ending a child process the way an MCP client ends a server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import trio
+
+
+async def close_and_reap(process: trio.Process, grace: float = 5.0) -> None:
+    """Close its stdin (the polite way to end an MCP server), wait `grace` seconds, then SIGKILL
+    its process group. Always reaps; safe to call on a process that already exited."""
+    with trio.CancelScope(shield=True):
+        if process.stdin is not None:
+            with contextlib.suppress(trio.ClosedResourceError, trio.BrokenResourceError, OSError):
+                await process.stdin.aclose()
+        with trio.move_on_after(grace):
+            await process.wait()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+
+
+def run_main(prog: str, main: Callable[..., Awaitable[Any]], *args: Any) -> int:
+    """`trio.run(main, *args)` for a command line: bad settings are exit 2 with one line per
+    problem (never a traceback), Ctrl-C is exit 130."""
+    from shared.settings import SettingsError
+
+    try:
+        trio.run(main, *args)
+    except SettingsError as exc:
+        print(f"{prog}: cannot start, fix these settings:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
