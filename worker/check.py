@@ -17,9 +17,10 @@ import trio
 
 from shared.redaction import configure_logging, redact
 from shared.settings import SettingsError, load_settings
-from worker.client import OvalEdgeClient, build_http_client
+from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
 from worker.tokens import TokenManager
+from worker.transport import Transport, build_http_client
 
 PROBE_PATH = "/api/v1/mcp/search-catalog"
 
@@ -45,7 +46,8 @@ async def _check(demo: bool, out: list[str]) -> int:
         base = settings.ovaledge_base_url
         out.append(_line(True, "settings", f"AUTH_MODE=local, OVALEDGE_BASE_URL={base}"))
         http = await stack.enter_async_context(build_http_client(settings))
-        tokens = TokenManager(settings, http)
+        transport = Transport(settings, http)
+        tokens = TokenManager(settings, transport)
         try:
             await tokens.get()
         except OvalEdgeError as exc:
@@ -54,7 +56,7 @@ async def _check(demo: bool, out: list[str]) -> int:
         expires = tokens.snapshot().expires_in_seconds
         valid_for = f"valid for {expires / 60:.0f} min" if expires is not None else "no expiry claim"
         out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
-        client = OvalEdgeClient(settings, http, tokens)
+        client = OvalEdgeClient(settings, transport, tokens)
         try:
             answer = await client.get(PROBE_PATH, {"limit": 1, "page": 1})
         except OvalEdgeError as exc:

@@ -40,11 +40,12 @@ from shared.surface import (
     match_resource,
 )
 from worker.arguments import check_arguments
-from worker.client import OvalEdgeClient, build_http_client
+from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.shaping import add_links, fit_to_budget
 from worker.tokens import TokenManager
 from worker.tools import HANDLERS
+from worker.transport import Transport, build_http_client
 
 log = logging.getLogger("oe-mcp-worker")
 
@@ -79,8 +80,9 @@ def _more_hint(tool: str, args: dict[str, Any]) -> str:
 class WorkerApp(SurfaceHandlers):
     def __init__(self, settings: Settings, http: httpx.AsyncClient):
         self.settings = settings
-        self.tokens = TokenManager(settings, http)
-        self.client = OvalEdgeClient(settings, http, self.tokens)
+        transport = Transport(settings, http)
+        self.tokens = TokenManager(settings, transport)
+        self.client = OvalEdgeClient(settings, transport, self.tokens)
         self.calls_total = 0
         self.calls_failed = 0
 

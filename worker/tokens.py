@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import jwt as pyjwt
 import trio
 
 from shared.redaction import redact, register_secret
 from shared.settings import Settings
-from worker.errors import TokenExchangeError
+from worker.errors import OvalEdgeError, TokenExchangeError
+from worker.transport import Transport, message_of
 
 log = logging.getLogger("oe-mcp-worker.tokens")
 
@@ -124,13 +124,13 @@ class TokenManager:
     def __init__(
         self,
         settings: Settings,
-        http: httpx.AsyncClient,
+        transport: Transport,
         *,
         clock: Callable[[], float] = time.time,
         leeway: float = REFRESH_LEEWAY_SECONDS,
     ):
         self._settings = settings
-        self._http = http
+        self._transport = transport
         self._clock = clock
         self._leeway = leeway
         self._lock = trio.Lock()
@@ -208,13 +208,18 @@ class TokenManager:
 
     async def _request_token(self) -> str:
         settings = self._settings
-        url = settings.ovaledge_base_url + TOKEN_EXCHANGE_PATH
         body = {
             "userToken": settings.ovaledge_user_token.get_secret_value(),
             "userSecret": settings.ovaledge_user_secret.get_secret_value(),
         }
         headers = {"Authorization": EXCHANGE_AUTH_MARKER}
-        response = await self._post_exchange(url, body, headers)
+        try:
+            response = await self._transport.send(
+                "POST", TOKEN_EXCHANGE_PATH, headers=headers, json_body=body
+            )
+        except OvalEdgeError as exc:  # nothing came back: same words, as an exchange failure
+            raise TokenExchangeError(exc.message, status=exc.status, hint=exc.hint,
+                                     kind=exc.kind) from None
         status = response.status_code
         if response.is_redirect:
             raise TokenExchangeError(
@@ -225,7 +230,7 @@ class TokenManager:
             )
         if status != 200:
             raise TokenExchangeError(
-                f"token/generate failed: {_error_detail(response)}",
+                f"token/generate failed: {message_of(response)}",
                 status=status,
                 hint=_exchange_hint(status),
                 kind="credentials" if status in (401, 403) else None,
@@ -270,50 +275,6 @@ class TokenManager:
                 kind="not-a-jwt",
             )
         return token
-
-    async def _post_exchange(
-        self, url: str, body: dict[str, str], headers: dict[str, str]
-    ) -> httpx.Response:
-        """POST token/generate, retrying only what provably never reached the server."""
-        attempts = self._settings.ovaledge_max_retries
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self._http.post(url, json=body, headers=headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if attempt == attempts:
-                    raise TokenExchangeError(
-                        f"cannot connect to {self._settings.ovaledge_base_url} "
-                        f"({type(exc).__name__}) after {attempts} attempts.",
-                        hint="Check OVALEDGE_BASE_URL, your network or VPN, and that OvalEdge is up.",
-                        kind="unreachable",
-                    ) from None
-            except httpx.TimeoutException:
-                raise TokenExchangeError(
-                    f"token/generate timed out after {self._settings.ovaledge_timeout_seconds:g} s.",
-                    hint="Check that OvalEdge is up, or raise OVALEDGE_TIMEOUT_SECONDS.",
-                    kind="timeout",
-                ) from None
-            except httpx.HTTPError as exc:
-                raise TokenExchangeError(
-                    f"token/generate failed: {type(exc).__name__}.",
-                    hint="Check OVALEDGE_BASE_URL and that OvalEdge is up.",
-                    kind="unreachable",
-                ) from None
-            else:
-                if response.status_code not in (429, 502, 503, 504) or attempt == attempts:
-                    return response
-            await trio.sleep(self._settings.ovaledge_retry_backoff_seconds * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")
-
-
-def _error_detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return redact(response.text.strip()[:300]) or "(empty body)"
-    if isinstance(body, dict) and body.get("message"):
-        return redact(str(body["message"]))
-    return redact(json.dumps(body)[:300])
 
 
 def _exchange_hint(status: int) -> str:
