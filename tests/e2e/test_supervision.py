@@ -43,8 +43,9 @@ async def test_handshake_and_lists_do_not_wait_for_a_hanging_token_endpoint(sand
         elapsed = trio.current_time() - started
     assert len(tools.tools) == 9 and len(templates.resource_templates) == 2
     assert len(prompts.prompts) == 7
-    # The 1 s figure is measured by the benchmarks; here: far below the 60 s hang.
-    assert elapsed < 10, elapsed
+    # The figure of record (target 1 s; p95 0.83 s) is measured by the benchmarks on a quiet
+    # machine; here, with margin for a busy CI machine, and far below the 60 s hang.
+    assert elapsed < 3, elapsed
 
 
 async def test_sigkill_during_concurrent_reads_replays_them_all(sandbox, tmp_path):
@@ -129,7 +130,7 @@ async def test_sigstop_hung_worker_is_replaced_within_the_deadline(sandbox, tmp_
         assert status["worker"]["pid"] != pid and status["worker"]["state"] == "ready"
         assert "hung" in status["worker"]["last_exit"]["reason"]
         result_json(await search(conn))  # the next call succeeds
-    assert not result.is_error or "no answer within" in result_text(result)
+    assert not result.is_error, result_text(result)  # replayed on the replacement
     assert not alive(pid)
 
 
@@ -290,3 +291,16 @@ async def test_idle_workers_live_on(sandbox, tmp_path):
         result_json(await search(conn))
     assert status["worker"]["restarts"] == 0 and status["worker"]["last_exit"] is None
     assert status["worker"]["spare_pid"] is not None
+
+
+async def test_a_failing_token_exchange_shows_in_status_and_in_each_call(sandbox, tmp_path):
+    env = env_for(sandbox, tmp_path, OVALEDGE_USER_SECRET="rotated-secret-9d2")
+    async with supervisor(env) as conn:
+        failed = await search(conn)
+        status = await status_of(tmp_path / "sup.sock")
+        tools = await conn.session.list_tools()
+    assert failed.is_error and "401" in result_text(failed)
+    assert status["token"]["state"] == "failed" and "401" in status["token"]["last_error"]
+    assert status["worker"]["state"] == "ready" and status["worker"]["restarts"] == 0
+    assert "rotated-secret-9d2" not in str(status) + result_text(failed)
+    assert len(tools.tools) == 9
