@@ -18,6 +18,8 @@ import trio
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
+from shared.redaction import redact
+
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
@@ -138,6 +140,20 @@ async def stdio_streams() -> AsyncIterator[tuple[anyio.abc.ObjectReceiveStream, 
         os.dup2(saved_out, 1)
         os.close(saved_in)
         os.close(saved_out)
+
+def error_result(text: str, status: int | None = None, **details: object) -> types.CallToolResult:
+    """A failed tool call as the client sees it: `isError`, the redacted text, and the same
+    in `structuredContent` (with the HTTP status and any machine-readable details)."""
+    text = redact(text)
+    structured: dict[str, object] = {"error": text, **details}
+    if status is not None:
+        structured["status_code"] = status
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        structured_content=structured,
+        is_error=True,
+    )
+
 
 # -- private supervisor <-> worker requests (plain MCP requests with our own method names) ----
 STATUS_METHOD = "oe-mcp/status"

@@ -30,6 +30,7 @@ from shared.protocol import (
     TokenAdoptParams,
     TokenHandover,
     WorkerStatusResult,
+    error_result,
 )
 from shared.redaction import redact
 from shared.settings import Settings
@@ -54,14 +55,6 @@ class WorkerState(StrEnum):
 class WorkerUnavailable(Exception):
     """No worker can take the call now; the text says why and what to do."""
 
-
-def tool_error(text: str) -> types.CallToolResult:
-    text = redact(text)
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=text)],
-        structured_content={"error": text},
-        is_error=True,
-    )
 
 
 class Supervisor:
@@ -311,7 +304,7 @@ class Supervisor:
                 try:
                     worker = await self.ready_worker()
                 except WorkerUnavailable as exc:
-                    return tool_error(str(exc))
+                    return error_result(str(exc))
                 attempts += 1
                 ok, result = await worker.request(
                     lambda s: s.call_tool(name, arguments, progress_callback=progress)
@@ -324,7 +317,7 @@ class Supervisor:
                                       "replaying the read-only call on a new worker.")
                     continue
                 what = "replayed once and lost again" if replayable else "not replayed (it may write)"
-                return tool_error(
+                return error_result(
                     f"{name}: the worker stopped while the call was running, so its outcome is "
                     f"unknown; it was {what}. "
                     + ("Check in OvalEdge whether the change was applied before retrying."
@@ -332,7 +325,7 @@ class Supervisor:
                 )
         assert deadline.cancelled_caught
         self.calls["timed_out"] += 1
-        return tool_error(
+        return error_result(
             f"{name} got no answer within {timeout:g} s (OE_MCP_CALL_TIMEOUT_SECONDS) and was "
             "cancelled in the worker. OvalEdge may be slow: narrow the request or retry later."
             + ("" if replayable else " It may write: check in OvalEdge whether it was applied.")

@@ -14,13 +14,14 @@ from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPDeprecationWarning
 
 from shared import __version__
+from shared.protocol import error_result
 from shared.surface import (
     INSTRUCTIONS,
     SERVER_NAME,
     TOOL_BY_NAME,
     SurfaceHandlers,
 )
-from supervisor.core import Supervisor, tool_error
+from supervisor.core import Supervisor
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -59,7 +60,7 @@ class Front(SurfaceHandlers):
     async def call_tool(self, ctx: ServerRequestContext, params: types.CallToolRequestParams):
         self._remember(ctx)
         if params.name not in TOOL_BY_NAME:
-            return tool_error(f"unknown tool {params.name!r}; available: {', '.join(TOOL_BY_NAME)}")
+            return error_result(f"unknown tool {params.name!r}; available: {', '.join(TOOL_BY_NAME)}")
         progress = None
         token = ctx.meta.get("progress_token") if ctx.meta else None
         if token is not None:

@@ -28,6 +28,7 @@ from shared.protocol import (
     TokenAdoptParams,
     TokenHandover,
     WorkerStatusResult,
+    error_result,
     stdio_streams,
 )
 from shared.redaction import redact
@@ -48,17 +49,6 @@ from worker.tools import HANDLERS
 from worker.transport import Transport, build_http_client
 
 log = logging.getLogger("oe-mcp-worker")
-
-def error_result(text: str, status: int | None = None, **details: Any) -> types.CallToolResult:
-    text = redact(text)
-    structured: dict[str, Any] = {"error": text, **details}
-    if status is not None:
-        structured["status_code"] = status
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=text)],
-        structured_content=structured,
-        is_error=True,
-    )
 
 
 def json_result(data: dict[str, Any]) -> types.CallToolResult:
