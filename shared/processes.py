@@ -12,6 +12,20 @@ from typing import Any
 import trio
 
 
+def signal_group(process: trio.Process, *, gently: bool = False) -> None:
+    """SIGTERM (gently) or SIGKILL the process's whole group: it was started in a session of its
+    own, so this reaches anything it spawned. Windows has no groups: the process alone."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGTERM if gently else signal.SIGKILL)
+        elif gently:
+            process.terminate()
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError, OSError):
+        pass  # already gone
+
+
 async def close_and_reap(process: trio.Process, grace: float = 5.0) -> None:
     """Close its stdin (the polite way to end an MCP server), wait `grace` seconds, then SIGKILL
     its process group. Always reaps; safe to call on a process that already exited."""
@@ -22,8 +36,7 @@ async def close_and_reap(process: trio.Process, grace: float = 5.0) -> None:
         with trio.move_on_after(grace):
             await process.wait()
         if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+            signal_group(process)
             await process.wait()
 
 

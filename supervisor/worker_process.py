@@ -8,7 +8,6 @@ stderr. Death is detected by reaping the process, never by waiting for EOF alone
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import time
@@ -21,6 +20,7 @@ import mcp.types as types
 import trio
 from mcp import ClientSession
 
+from shared.processes import signal_group
 from shared.protocol import mcp_streams
 from shared.redaction import redact
 
@@ -183,11 +183,8 @@ class WorkerProcess:
         """SIGKILL the worker's whole process group (hung, or beyond saving)."""
         if self._kill_reason is None:
             self._kill_reason = reason
-        if self._process is not None and self._process.returncode is None and self.pid:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        if self._process is not None and self._process.returncode is None:
+            signal_group(self._process)
 
     async def stop(self, grace: float = 2.0, reason: str = "stopped") -> None:
         """Close its stdin (a clean exit), then SIGTERM, then SIGKILL after `grace` each."""
@@ -204,10 +201,7 @@ class WorkerProcess:
             with trio.move_on_after(grace):
                 await self.dead.wait()
                 return
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                return
+            signal_group(process, gently=True)
             with trio.move_on_after(grace):
                 await self.dead.wait()
                 return
