@@ -56,6 +56,8 @@ FIXES: dict[str, str] = {
         "set OE_MCP_BREAKER_COOLDOWN_SECONDS to seconds > 0, e.g. 30"
     ),
     "oe_mcp_spare_worker": "set OE_MCP_SPARE_WORKER=true or false",
+    "oe_mcp_recycle_after_calls": "set OE_MCP_RECYCLE_AFTER_CALLS to a whole number, 0 for never",
+    "oe_mcp_recycle_above_mb": "set OE_MCP_RECYCLE_ABOVE_MB to a whole number of MB, 0 for never",
     "oe_mcp_response_budget_bytes": (
         "set OE_MCP_RESPONSE_BUDGET_BYTES to a byte count >= 10000, e.g. 400000"
     ),
@@ -111,6 +113,8 @@ class Settings(BaseSettings):
     oe_mcp_restart_window_seconds: float = Field(60.0, gt=0)
     oe_mcp_breaker_cooldown_seconds: float = Field(30.0, gt=0)
     oe_mcp_spare_worker: bool = True
+    oe_mcp_recycle_after_calls: int = Field(0, ge=0)
+    oe_mcp_recycle_above_mb: int = Field(0, ge=0)
 
     # Tool results
     oe_mcp_response_budget_bytes: int = Field(400_000, ge=10_000, le=5_000_000)

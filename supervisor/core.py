@@ -85,6 +85,7 @@ class Supervisor:
         self._changed = trio.Event()
         self._nursery: trio.Nursery | None = None
         self._recycle_lock = trio.Lock()
+        self._recycle_due = False  # a recycle for calls/memory is scheduled or running
         self._workers: set[WorkerProcess] = set()  # every live child, current or not
         self._stopping = False
 
@@ -255,6 +256,7 @@ class Supervisor:
                 return
             if worker.ready_at is not None:
                 self.breaker.record_stable(worker.ready_at, trio.current_time())
+            self._recycle_if_due(worker)
 
     def _tail_text(self, lines: int = 5) -> str:
         tail = list(self.stderr_tail)[-lines:]
@@ -310,6 +312,8 @@ class Supervisor:
                     lambda s: s.call_tool(name, arguments, progress_callback=progress)
                 )
                 if ok:
+                    worker.calls_served += 1
+                    self._recycle_if_due(worker)
                     return result
                 if replayable and attempts == 1:
                     self.calls["replayed"] += 1
@@ -386,6 +390,29 @@ class Supervisor:
             "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
             **self.extra_status,
         }
+
+    def _recycle_if_due(self, worker: WorkerProcess) -> None:
+        """Recycle the current worker after OE_MCP_RECYCLE_AFTER_CALLS calls or above
+        OE_MCP_RECYCLE_ABOVE_MB of memory (both off by default): long days, no slow creep."""
+        if worker is not self.current or not worker.usable or self._recycle_due:
+            return
+        settings = self.settings
+        reason = None
+        if settings.oe_mcp_recycle_after_calls and worker.calls_served >= settings.oe_mcp_recycle_after_calls:
+            reason = f"served {worker.calls_served} calls"
+        elif settings.oe_mcp_recycle_above_mb and (rss := worker.rss_mb()) is not None \
+                and rss > settings.oe_mcp_recycle_above_mb:
+            reason = f"uses {rss:.0f} MB"
+        if reason and self._nursery is not None:
+            self._recycle_due = True
+            self._nursery.start_soon(self._recycle_because, reason)
+
+    async def _recycle_because(self, reason: str) -> None:
+        try:
+            await self.report("info", f"Recycling the worker: it {reason}.")
+            await self.recycle()
+        finally:
+            self._recycle_due = False
 
     async def recycle(self) -> str:
         """Replace the worker with no failed call: the new one is ready before the old retires.

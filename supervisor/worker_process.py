@@ -72,6 +72,7 @@ class WorkerProcess:
         self.retiring = False  # replaced on purpose: its exit is not a crash
         self.exit: ExitInfo | None = None
         self.ready_at: float | None = None
+        self.calls_served = 0
         self._kill_reason: str | None = None
         self._process: trio.Process | None = None
         self._in_flight: set[trio.CancelScope] = set()
@@ -209,6 +210,17 @@ class WorkerProcess:
             await self.dead.wait()
 
     # -- calls -------------------------------------------------------------------------------
+    def rss_mb(self) -> float | None:
+        """Resident memory in MB (Linux /proc), None where it cannot be read."""
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            pass
+        return None
+
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)

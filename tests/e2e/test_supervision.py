@@ -304,3 +304,16 @@ async def test_a_failing_token_exchange_shows_in_status_and_in_each_call(sandbox
     assert status["worker"]["state"] == "ready" and status["worker"]["restarts"] == 0
     assert "rotated-secret-9d2" not in str(status) + result_text(failed)
     assert len(tools.tools) == 9
+
+
+async def test_worker_is_recycled_after_n_calls_without_a_failed_call(sandbox, tmp_path):
+    async with supervisor(env_for(sandbox, tmp_path, OE_MCP_RECYCLE_AFTER_CALLS="5")) as conn:
+        first = (await status_of(tmp_path / "sup.sock"))["worker"]["pid"]
+        results = [await search(conn) for _ in range(12)]
+        await trio.sleep(0.5)
+        status = await status_of(tmp_path / "sup.sock")
+        logs = [str(entry.data) for entry in conn.logs]
+    assert not [result_text(r) for r in results if r.is_error]
+    assert status["worker"]["pid"] != first and status["worker"]["restarts"] == 0
+    assert any("Recycling the worker: it served 5 calls" in line for line in logs)
+    assert sandbox.state.exchanges == 1  # the JWT was handed over, never re-exchanged
