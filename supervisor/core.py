@@ -183,9 +183,7 @@ class Supervisor:
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
         self._workers.add(worker)
         self._nursery.start_soon(self._run_worker, worker)
-        async with trio.open_nursery() as race:
-            race.start_soon(_wait_then_cancel, worker.ready, race.cancel_scope)
-            race.start_soon(_wait_then_cancel, worker.dead, race.cancel_scope)
+        await _first_of(worker.ready.wait, worker.dead.wait)
         if not worker.dead.is_set():
             self._nursery.start_soon(self._watch_liveness, worker)
         return worker
@@ -480,8 +478,3 @@ async def _first_of(*waits: Callable[[], Awaitable[Any]]) -> None:
                 race.cancel_scope.cancel()
 
             race.start_soon(run)
-
-
-async def _wait_then_cancel(event: trio.Event, scope: trio.CancelScope) -> None:
-    await event.wait()
-    scope.cancel()
