@@ -32,7 +32,7 @@ from shared.protocol import (
     WorkerStatusResult,
     error_result,
 )
-from shared.redaction import redact
+from shared.redaction import redact, register_secret
 from shared.settings import Settings
 from shared.surface import READ_ONLY_TOOLS
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
@@ -99,10 +99,11 @@ class Supervisor:
         message = redact(message)
         getattr(log, "warning" if level in ("warning", "error") else "info")(message)
         if self.notify is not None:
-            try:
-                await self.notify(level, message)
-            except Exception:  # the client went away; stderr has it
-                pass
+            with trio.move_on_after(1.0):  # a client that stops reading must not stall us
+                try:
+                    await self.notify(level, message)
+                except Exception:  # the client went away; stderr has it
+                    pass
 
     # -- the owner task ----------------------------------------------------------------------
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
@@ -124,12 +125,12 @@ class Supervisor:
                     self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
                     worker = await self._start_worker()
                 first = False
-                while True:
-                    await worker.dead.wait()
-                    if worker is not self.current and self.current is not None:
-                        worker = self.current  # it was recycled: watch its successor
-                        continue
-                    break
+                while True:  # follow whichever worker serves: a recycle may have replaced it
+                    if self.current is not None and self.current is not worker:
+                        worker = self.current
+                    if worker.dead.is_set():
+                        break
+                    await _first_of(worker.dead.wait, self._changed.wait)
                 if self._stopping:
                     break
                 await self._after_crash(worker)
@@ -157,6 +158,13 @@ class Supervisor:
             wanted = current is not None and current.usable and (spare is None or spare.lost.is_set())
             if not wanted:
                 await _first_of(self._changed.wait, *([spare.lost.wait] if spare else []))
+                if spare is not None and spare is self.spare and spare.lost.is_set():
+                    # It died while standing by: a crash like any other, with the same backoff.
+                    self.spare = None
+                    delay = self.breaker.record_crash(trio.current_time())
+                    await self.report("warning", f"Standby worker {spare.pid} died; starting another.")
+                    if delay:
+                        await trio.sleep(delay)
                 continue
             if self.breaker.state is BreakerState.OPEN:  # standbys failed: wait out the cool-down
                 await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
@@ -242,15 +250,18 @@ class Supervisor:
             with trio.move_on_after(interval):
                 await worker.dead.wait()
                 return
-            answered, _ = False, None
+            answered = False
             with trio.move_on_after(timeout):
-                answered, _ = await worker.request(lambda s: s.send_ping())
-            if worker.dead.is_set():
-                return
+                try:
+                    answered, _ = await worker.request(lambda s: s.send_ping())
+                except Exception:  # an error answer is still an answer: it is alive
+                    answered = True
+            if worker.lost.is_set():
+                return  # it died or closed its pipe: the owner task handles that
             if not answered:
-                await self.report("warning", f"Worker {worker.pid} did not answer a ping within "
-                                  f"{timeout:g} s (hung); replacing it.")
                 worker.kill(f"hung (no ping answer within {timeout:g} s)")
+                await self.report("warning", f"Worker {worker.pid} did not answer a ping within "
+                                  f"{timeout:g} s (hung); replaced it.")
                 return
             if worker.ready_at is not None:
                 self.breaker.record_stable(worker.ready_at, trio.current_time())
@@ -287,13 +298,14 @@ class Supervisor:
     ) -> types.CallToolResult:
         self.calls["total"] += 1
         self.calls["in_flight"] += 1
+        result = None
         try:
             result = await self._forward_call(name, arguments, progress)
+            return result
         finally:
             self.calls["in_flight"] -= 1
-        if result.is_error:
-            self.calls["failed"] += 1
-        return result
+            if result is None or result.is_error:
+                self.calls["failed"] += 1
 
     async def _forward_call(self, name, arguments, progress) -> types.CallToolResult:
         timeout = self.settings.oe_mcp_call_timeout_seconds
@@ -344,6 +356,8 @@ class Supervisor:
                 ok, result = await worker.request(lambda s: s.read_resource(uri))
                 if ok:
                     return result
+            raise MCPError(types.INTERNAL_ERROR,
+                           f"reading {uri} failed: the worker stopped twice while reading it; retry")
         raise MCPError(types.INTERNAL_ERROR, f"reading {uri} got no answer within {timeout:g} s")
 
     # -- status and recycling ----------------------------------------------------------------
@@ -409,6 +423,9 @@ class Supervisor:
         try:
             await self.report("info", f"Recycling the worker: it {reason}.")
             await self.recycle()
+        except Exception as exc:  # the current worker keeps serving; say why it was not swapped
+            await self.report("warning", f"Recycling the worker failed ({type(exc).__name__}); "
+                              "the current worker keeps serving.")
         finally:
             self._recycle_due = False
 
@@ -426,6 +443,7 @@ class Supervisor:
                 lambda s: _private(s, TOKEN_EXPORT_METHOD, types.RequestParams(), TokenHandover)
             )
             handover = answer.jwt if ok else None
+            register_secret(handover)
             new = self.spare if self.spare is not None and self.spare.usable else None
             if new is not None:
                 self.spare = None
@@ -437,6 +455,11 @@ class Supervisor:
                 await new.request(lambda s: _private(
                     s, TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover), types.EmptyResult
                 ))
+            if self.current is not old or not old.usable or not new.usable:
+                # A crash got there first and the owner task has moved on: keep its choice.
+                if new is not self.current:
+                    await new.stop(reason="recycle abandoned")
+                return "the worker changed during the recycle (a crash was handled); nothing to do"
             old.retiring = True
             self.current = new
             self.state = WorkerState.READY

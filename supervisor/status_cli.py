@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "restart-worker":
         for path, answer in rows:
             print(f"{path}: {answer.get('result') or answer.get('error')}")
+        recycled = [a for _, a in rows if str(a.get("result", "")).startswith("recycled")]
+        return 0 if recycled and len(recycled) == len(rows) else 1
     elif args.json:
         for _, answer in rows:
             print(json.dumps(answer))

@@ -52,9 +52,9 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str 
             request = json.loads(data or b"{}")
             command = request.get("command", "status")
             given = str(request.get("token", ""))
-        except (ValueError, AttributeError):
+        except Exception:  # not JSON, not an object, nested too deep: a bad request, nothing more
             command, given = None, ""
-        if token is not None and not hmac.compare_digest(given, token):
+        if token is not None and not hmac.compare_digest(given.encode(), token.encode()):
             await stream.send_all(b'{"error": "permission denied: wrong or missing token"}\n')
             return
         try:
@@ -66,10 +66,10 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str 
                 answer = {"error": "unknown command; use status or restart-worker"}
         except Exception as exc:  # an ops query must never take the supervisor down
             log.exception("status command %r failed", command)
-            answer = {"error": f"{command} failed: {type(exc).__name__}: {exc}"}
+            answer = {"error": redact(f"{command} failed: {type(exc).__name__}: {exc}")}
         await stream.send_all((redact(json.dumps(answer)) + "\n").encode())
-    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
-        pass
+    except Exception as exc:  # whatever a client sends, the supervisor keeps serving
+        log.warning("status request dropped: %s", redact(f"{type(exc).__name__}: {exc}"))
     finally:
         await stream.aclose()
 
@@ -77,27 +77,16 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str 
 async def serve_status(
     supervisor: Supervisor, path: Path, *, task_status=trio.TASK_STATUS_IGNORED
 ) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.exists() or path.is_socket():
-        path.unlink()  # stale: a live supervisor uses its own pid in the name
-    token = None
-    if use_tcp_status():
-        sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
-        await sock.bind(("127.0.0.1", 0))
-        token = secrets.token_hex(16)
-        port = sock.getsockname()[1]
-        write_private_file(path, json.dumps({"port": port, "token": token, "pid": os.getpid()}))
-    else:
-        sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
-        old_umask = os.umask(0o177)
-        try:
-            await sock.bind(str(path))
-        finally:
-            os.umask(old_umask)
-        os.chmod(path, 0o600)
-    sock.listen(16)
+    """Serve the status socket at `path`. A problem with it is logged, never fatal: the MCP
+    connection matters more than ops inspection."""
+    try:
+        listener, token = await _listen(path)
+    except OSError as exc:
+        log.warning("no status socket (%s); oe-mcp-status will not see this supervisor. "
+                    "Set OE_MCP_STATUS_SOCKET to a writable path to fix it.", exc)
+        task_status.started(None)
+        return
     log.info("status %s: %s", "descriptor" if token else "socket", path)
-    listener = trio.SocketListener(sock)
     try:
         async with trio.open_nursery() as nursery:
             task_status.started(path)
@@ -107,3 +96,43 @@ async def serve_status(
     finally:
         path.unlink(missing_ok=True)
         await listener.aclose()
+
+
+async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    await _clear_stale(path)
+    if use_tcp_status():
+        sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
+        await sock.bind(("127.0.0.1", 0))
+        token = secrets.token_hex(16)
+        port = sock.getsockname()[1]
+        write_private_file(path, json.dumps({"port": port, "token": token, "pid": os.getpid()}))
+    else:
+        token = None
+        sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
+        # No umask games: it is process-wide and a worker may be spawning right now. The
+        # directory is 0700, so nobody else can reach the socket before the chmod.
+        await sock.bind(str(path))
+        os.chmod(path, 0o600)
+    sock.listen(16)
+    return trio.SocketListener(sock), token
+
+
+async def _clear_stale(path: Path) -> None:
+    """Remove a socket nobody listens on; refuse to touch anything else."""
+    if not (path.exists() or path.is_symlink()):
+        return
+    if path.name.endswith(".json") and path.is_file():
+        path.unlink()  # an old TCP descriptor: we write a fresh one
+        return
+    if not path.is_socket():
+        raise OSError(f"{path} exists and is not a socket")
+    probe = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
+    try:
+        await probe.connect(str(path))
+    except OSError:
+        path.unlink()  # stale: its supervisor is gone
+        return
+    finally:
+        probe.close()
+    raise OSError(f"another supervisor is listening on {path}")

@@ -27,7 +27,6 @@ from shared.redaction import redact
 log = logging.getLogger("oe-mcp-local.worker")
 
 HANDSHAKE_TIMEOUT_SECONDS = 30.0
-MessageHandler = Callable[[Any], Awaitable[None]]
 
 
 @dataclass
@@ -57,18 +56,16 @@ class WorkerProcess:
         command: Sequence[str],
         env: dict[str, str],
         stderr_tail: deque[str],
-        *,
-        on_message: MessageHandler | None = None,
     ):
         self.command = list(command)
         self.env = env
         self.stderr_tail = stderr_tail
-        self.on_message = on_message
         self.pid: int | None = None
         self.session: ClientSession | None = None
         self.ready = trio.Event()
         self.dead = trio.Event()
-        self.lost = trio.Event()  # its MCP pipe closed or it died: take no more calls
+        self.lost = trio.Event()
+        self._stderr_done = trio.Event()  # its MCP pipe closed or it died: take no more calls
         self.retiring = False  # replaced on purpose: its exit is not a crash
         self.exit: ExitInfo | None = None
         self.ready_at: float | None = None
@@ -107,15 +104,14 @@ class WorkerProcess:
                     self.kill("its MCP connection ended")
                 with trio.CancelScope(shield=True):
                     # Reap here too: when we are being cancelled, so is the _reap task.
-                    self._mark_dead(await process.wait())
+                    await self._reap(process)
                 nursery.cancel_scope.cancel()
 
     async def _serve(self, process: trio.Process) -> None:
         assert process.stdin is not None and process.stdout is not None
         stream = trio.StapledStream(process.stdin, process.stdout)
         async with mcp_streams(stream) as (read, write, closed):
-            handler = self.on_message or _ignore
-            async with ClientSession(read, write, message_handler=handler) as session:
+            async with ClientSession(read, write) as session:
                 with trio.move_on_after(HANDSHAKE_TIMEOUT_SECONDS) as handshake:
                     try:
                         await session.initialize()
@@ -146,7 +142,10 @@ class WorkerProcess:
         self.kill("closed its MCP pipe")
 
     async def _reap(self, process: trio.Process) -> None:
-        self._mark_dead(await process.wait())
+        code = await process.wait()
+        with trio.move_on_after(0.5):  # its last words (often the reason) are still in the pipe
+            await self._stderr_done.wait()
+        self._mark_dead(code)
 
     def _mark_dead(self, code: int) -> None:
         if self.dead.is_set():
@@ -160,6 +159,7 @@ class WorkerProcess:
 
     async def _pump_stderr(self, stream: trio.abc.ReceiveStream | None) -> None:
         if stream is None:
+            self._stderr_done.set()
             return
         pending = b""
         try:
@@ -172,6 +172,7 @@ class WorkerProcess:
             pass
         if pending:
             self._note(pending)
+        self._stderr_done.set()
 
     def _note(self, raw: bytes) -> None:
         line = redact(raw.decode(errors="replace").rstrip())
@@ -255,6 +256,3 @@ def _is_connection_loss(exc: Exception) -> bool:
 
     return isinstance(exc, MCPError) and exc.code == types.CONNECTION_CLOSED
 
-
-async def _ignore(message: Any) -> None:
-    return None

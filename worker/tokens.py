@@ -138,6 +138,7 @@ class TokenManager:
         self._exp: float | None = None
         self._attempts = 0  # exchange attempts, successful or not
         self._last_failure: TokenExchangeError | None = None
+        self._failed_attempt: int | None = None  # which attempt produced _last_failure
         self.exchanges = 0
 
     # -- freshness ------------------------------------------------------------------------
@@ -169,7 +170,7 @@ class TokenManager:
             if self._usable():
                 assert self._jwt is not None
                 return self._jwt
-            if self._attempts != attempts_seen and self._last_failure is not None:
+            if self._failed_attempt is not None and self._failed_attempt > attempts_seen:
                 # The exchange we queued behind just failed: share its answer, don't hammer.
                 raise self._last_failure
             return await self._exchange()
@@ -197,6 +198,7 @@ class TokenManager:
             token = await self._request_token()
         except TokenExchangeError as exc:
             self._last_failure = exc
+            self._failed_attempt = self._attempts
             self._jwt = self._exp = None
             log.warning("%s", exc.text)
             raise

@@ -1,8 +1,8 @@
 """Sending to OvalEdge: the worker's one pooled httpx client and the one retry policy.
 
-Retry rules, for the token exchange and API calls alike: 429/502/503/504 are retried for every
-call; connection failures for every call (the request never reached OvalEdge); timeouts and
-broken connections only for reads, because a POST may have been applied. `Retry-After` is
+Retry rules, for the token exchange and API calls alike: connection failures for every call (the
+request never reached OvalEdge); 429/502/503/504, timeouts and broken connections for reads;
+for a POST, which may have been applied, only 429 and 503 (OvalEdge did not process it). `Retry-After` is
 honoured (capped); otherwise exponential backoff with jitter. Redirects are never followed.
 """
 
@@ -25,6 +25,9 @@ from worker.errors import OvalEdgeError
 log = logging.getLogger("oe-mcp-worker.http")
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+# A POST answered 502/504 by a gateway may have been applied behind it: only statuses that say
+# "not processed" are safe to send again.
+NOT_PROCESSED_STATUSES = frozenset({429, 503})
 RETRY_AFTER_CAP_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 10.0
 USER_AGENT = f"oe-mcp-local/{__version__}"
@@ -100,7 +103,8 @@ class Transport:
                 await trio.sleep(self._backoff(attempt))
                 continue
             self._log(method, path, response.status_code, started, attempt)
-            if response.status_code in TRANSIENT_STATUSES and attempt < attempts:
+            retryable = TRANSIENT_STATUSES if method == "GET" else NOT_PROCESSED_STATUSES
+            if response.status_code in retryable and attempt < attempts:
                 await trio.sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
             return response

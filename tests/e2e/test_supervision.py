@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import stat
 
 import trio
@@ -72,7 +73,7 @@ async def test_sigkill_during_concurrent_reads_replays_them_all(sandbox, tmp_pat
     assert after["worker"]["restarts"] == 1
     assert after["worker"]["pid"] != before["worker"]["pid"]
     assert after["worker"]["last_exit"]["signal"] == "SIGKILL"
-    assert after["calls"]["replayed"] == 10
+    assert after["calls"]["replayed"] == 10 and after["calls"]["in_flight"] == 0
     assert any("replaying" in line for line in logs)
     assert any("SIGKILL" in line for line in logs)
 
@@ -231,8 +232,9 @@ async def test_restart_worker_under_load_fails_no_call(sandbox, tmp_path):
     assert b"recycled" in done.stdout
     assert after["worker"]["pid"] != before["worker"]["pid"]
     assert len(results) > 20 and not [result_text(r) for r in results if r.is_error]
-    assert sandbox.state.exchanges - exchanges <= 1
+    assert sandbox.state.exchanges == exchanges  # the JWT was handed over, not re-exchanged
     assert after["worker"]["restarts"] == 0  # a recycle is not a crash
+    assert after["calls"]["replayed"] == 0 and after["calls"]["failed"] == 0
 
 
 async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandbox, tmp_path):
@@ -245,9 +247,13 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
         status = await status_of(sock)
         mode = stat.S_IMODE(os.stat(sock).st_mode)
         jwt = sandbox.state.active_jwt(token)
+        sandbox.state.add_fault(Fault(status=500, message=f"echo {secret} {jwt}"), path=SEARCH)
+        echoed = await search(conn)
         table = await trio.run_process(
             [os.path.join(os.path.dirname(os.sys.executable), "oe-mcp-status"), "--socket",
              str(sock)], capture_stdout=True)
+        stderr = conn.stderr()
+        logs = " ".join(str(entry.data) for entry in conn.logs)
     assert mode == 0o600
     for path in ("supervisor.pid", "supervisor.uptime_seconds", "worker.pid", "worker.state",
                  "worker.restarts", "worker.last_exit", "worker.stderr_tail", "breaker.state",
@@ -257,7 +263,8 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
         assert key in status[section], path
     assert status["worker"]["state"] == "ready" and status["token"]["state"] == "valid"
     assert status["token"]["exchanges"] == 1 and status["calls"]["total"] == 1
-    dumped = str(status) + table.stdout.decode()
+    dumped = str(status) + table.stdout.decode() + result_text(echoed) + stderr + logs
+    assert "GET /api/v1/mcp/search-catalog" in stderr  # the worker's request log reaches stderr
     for canary in (token, secret, jwt):
         assert canary not in dumped
     assert "ready" in table.stdout.decode()
@@ -317,3 +324,34 @@ async def test_worker_is_recycled_after_n_calls_without_a_failed_call(sandbox, t
     assert status["worker"]["pid"] != first and status["worker"]["restarts"] == 0
     assert any("Recycling the worker: it served 5 calls" in line for line in logs)
     assert sandbox.state.exchanges == 1  # the JWT was handed over, never re-exchanged
+
+
+async def test_a_call_past_its_deadline_gets_a_timeout_result_and_is_cancelled(sandbox, tmp_path):
+    async with supervisor(env_for(sandbox, tmp_path, OE_MCP_CALL_TIMEOUT_SECONDS="1")) as conn:
+        result_json(await search(conn))
+        sandbox.state.add_fault(Fault(delay=5), path=SEARCH)
+        started = trio.current_time()
+        late = await search(conn)
+        took = trio.current_time() - started
+        await wait_until(lambda: "search_catalog_assets cancelled by the client" in conn.stderr(),
+                         timeout=5)
+        status = await status_of(tmp_path / "sup.sock")
+        result_json(await search(conn))  # the same worker serves on
+    assert late.is_error and "no answer within 1 s" in result_text(late)
+    assert took < 3
+    assert status["calls"]["timed_out"] == 1 and status["calls"]["in_flight"] == 0
+    assert status["worker"]["restarts"] == 0
+
+
+async def test_bad_status_requests_never_hurt_the_supervisor(sandbox, tmp_path):
+    sock_path = tmp_path / "sup.sock"
+    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        for junk in (b"[" * 4000 + b"\n", b"\xff\xfe not json\n", b'{"command": 5}\n', b"\n"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+                raw.settimeout(5)
+                raw.connect(str(sock_path))
+                raw.sendall(junk)
+                raw.recv(4096)
+        status = await status_of(sock_path)
+        result_json(await search(conn))
+    assert status["supervisor"]["pid"] == conn.pid

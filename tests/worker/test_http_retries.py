@@ -40,6 +40,17 @@ async def test_a_write_answered_503_is_retried(sandbox):
     assert [r.status for r in sandbox.state.requests if r.path == WRITE] == [503, 200]
 
 
+async def test_a_write_answered_502_is_not_retried(sandbox):
+    """A gateway's 502 may hide a write that was applied behind it: never send it twice."""
+    async with worker(sandbox_env(sandbox)) as conn:
+        preview = result_json(await conn.call("update_asset_descriptions", ARGS))
+        sandbox.state.add_fault(Fault(status=502), path=WRITE)
+        result = await conn.call("update_asset_descriptions", {
+            **ARGS, "write_confirmed_by_user": True, "confirmation_token": preview["confirmationToken"]})
+    assert result.is_error and "502" in result_text(result)
+    assert [r.status for r in sandbox.state.requests if r.path == WRITE] == [502]
+
+
 async def test_a_dropped_connection_on_a_read_is_retried(sandbox):
     async with worker(sandbox_env(sandbox)) as conn:
         sandbox.state.add_fault(Fault(drop_connection=True), path=SEARCH)

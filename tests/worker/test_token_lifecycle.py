@@ -34,7 +34,9 @@ async def test_bearer_scheme_is_sent_when_configured(sandbox):
 
 async def test_concurrent_calls_share_one_exchange(sandbox):
     sandbox.state.latency_seconds = 0.05
-    async with worker(sandbox_env(sandbox)) as conn:
+    # No warm-up exchange at start: the 8 calls themselves race for the first JWT.
+    async with worker(sandbox_env(sandbox, OE_MCP_WORKER_WARM_TOKEN="0")) as conn:
+        assert sandbox.state.exchanges == 0
         results = []
 
         async def one():
