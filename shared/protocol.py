@@ -167,8 +167,6 @@ class WorkerStatusResult(types.Result):
 
     pid: int = 0
     token: dict[str, object] = {}
-    calls_total: int = 0
-    calls_failed: int = 0
 
 
 class TokenHandover(types.Result):

@@ -277,7 +277,9 @@ class Supervisor:
             worker = self.current
             if worker is not None and worker.usable:
                 return worker
-            if self.breaker.state is BreakerState.OPEN or self._stopping:
+            if self._stopping:
+                raise WorkerUnavailable("The server is shutting down (its client closed the connection).")
+            if self.breaker.state is BreakerState.OPEN:
                 reopen = self.breaker.reopen_at()
                 now = trio.current_time()
                 wait = max(0.0, (reopen or now) - now)

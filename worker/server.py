@@ -73,8 +73,6 @@ class WorkerApp(SurfaceHandlers):
         transport = Transport(settings, http)
         self.tokens = TokenManager(settings, transport)
         self.client = OvalEdgeClient(settings, transport, self.tokens)
-        self.calls_total = 0
-        self.calls_failed = 0
 
     async def warm_token(self) -> None:
         """Exchange once at start so the first call is fast; a failure is only reported."""
@@ -87,15 +85,7 @@ class WorkerApp(SurfaceHandlers):
     async def call_tool(
         self, ctx: ServerRequestContext, params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        self.calls_total += 1
-        result = await self._call(ctx, params.name, params.arguments or {})
-        if result.is_error:
-            self.calls_failed += 1
-        return result
-
-    async def _call(
-        self, ctx: ServerRequestContext, name: str, arguments: dict[str, Any]
-    ) -> types.CallToolResult:
+        name, arguments = params.name, params.arguments or {}
         handler = HANDLERS.get(name)
         if handler is None:
             return error_result(f"unknown tool {name!r}; available: {', '.join(TOOL_BY_NAME)}")
@@ -151,7 +141,6 @@ class WorkerApp(SurfaceHandlers):
     async def status(self, ctx: ServerRequestContext, params: Any) -> WorkerStatusResult:
         return WorkerStatusResult(
             pid=os.getpid(), token=self.tokens.snapshot().as_dict(),
-            calls_total=self.calls_total, calls_failed=self.calls_failed,
         )
 
     async def token_export(self, ctx: ServerRequestContext, params: Any) -> TokenHandover:
