@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mcp.types as types
+from mcp.server import NotificationOptions, Server
+
+from shared import __version__
 
 SERVER_NAME = "ovaledge-local"
 
@@ -513,12 +516,21 @@ class SurfaceHandlers:
         except ValueError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
-    def surface_handlers(self) -> dict[str, Any]:
-        """The `Server(...)` keyword arguments for the handlers above."""
-        return {
-            "on_list_tools": self.list_tools,
-            "on_list_resources": self.list_resources,
-            "on_list_resource_templates": self.list_resource_templates,
-            "on_list_prompts": self.list_prompts,
-            "on_get_prompt": self.get_prompt,
-        }
+    def new_server(self, **handlers: Any) -> Server:
+        """A low-level MCP `Server` with our identity, the handlers above and `handlers`."""
+        return Server(
+            SERVER_NAME,
+            version=__version__,
+            instructions=INSTRUCTIONS,
+            on_list_tools=self.list_tools,
+            on_list_resources=self.list_resources,
+            on_list_resource_templates=self.list_resource_templates,
+            on_list_prompts=self.list_prompts,
+            on_get_prompt=self.get_prompt,
+            **handlers,
+        )
+
+
+def initialization_options(server: Server) -> Any:
+    """What both servers announce in `initialize` (no list-changed: the surface is fixed)."""
+    return server.create_initialization_options(NotificationOptions())

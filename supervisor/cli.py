@@ -41,8 +41,9 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
 async def run_supervisor(demo: bool) -> None:
     from shared.protocol import stdio_streams
     from shared.runtime import socket_path_for
+    from shared.surface import initialization_options
     from supervisor.core import Supervisor
-    from supervisor.front import Front, initialization_options
+    from supervisor.front import Front
     from supervisor.malformed import answer_malformed
     from supervisor.status_socket import serve_status
 

@@ -9,15 +9,12 @@ import warnings
 from typing import Any
 
 import mcp.types as types
-from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.server import Server, ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPDeprecationWarning
 
-from shared import __version__
 from shared.protocol import error_result
 from shared.surface import (
-    INSTRUCTIONS,
-    SERVER_NAME,
     TOOL_BY_NAME,
     SurfaceHandlers,
 )
@@ -75,20 +72,13 @@ class Front(SurfaceHandlers):
     def build_server(self) -> Server:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MCPDeprecationWarning)
-            server = Server(
-                SERVER_NAME,
-                version=__version__,
-                instructions=INSTRUCTIONS,
+            server = self.new_server(
                 on_call_tool=self.call_tool,
                 on_read_resource=self.read_resource,
                 on_set_logging_level=self.set_level,
-                **self.surface_handlers(),
             )
         server.add_notification_handler(
             "notifications/initialized", types.NotificationParams, self.on_initialized
         )
         return server
 
-
-def initialization_options(server: Server):
-    return server.create_initialization_options(NotificationOptions())

@@ -16,9 +16,8 @@ import httpx
 import mcp.types as types
 import trio
 from mcp import MCPError
-from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.server import Server, ServerRequestContext
 
-from shared import __version__
 from shared.lifeline import exit_when_supervisor_dies
 from shared.protocol import (
     STATUS_METHOD,
@@ -34,10 +33,9 @@ from shared.protocol import (
 from shared.redaction import redact
 from shared.settings import Settings
 from shared.surface import (
-    INSTRUCTIONS,
-    SERVER_NAME,
     TOOL_BY_NAME,
     SurfaceHandlers,
+    initialization_options,
     match_resource,
 )
 from worker.arguments import check_arguments
@@ -152,22 +150,12 @@ class WorkerApp(SurfaceHandlers):
         return types.EmptyResult()
 
     def build_server(self) -> Server:
-        server = Server(
-            SERVER_NAME,
-            version=__version__,
-            instructions=INSTRUCTIONS,
-            on_call_tool=self.call_tool,
-            on_read_resource=self.read_resource,
-            **self.surface_handlers(),
-        )
+        server = self.new_server(on_call_tool=self.call_tool, on_read_resource=self.read_resource)
         server.add_request_handler(STATUS_METHOD, types.RequestParams, self.status)
         server.add_request_handler(TOKEN_EXPORT_METHOD, types.RequestParams, self.token_export)
         server.add_request_handler(TOKEN_ADOPT_METHOD, TokenAdoptParams, self.token_adopt)
         return server
 
-
-def initialization_options(server: Server):
-    return server.create_initialization_options(NotificationOptions())
 
 
 async def serve_stdio(settings: Settings) -> None:
