@@ -363,7 +363,7 @@ $snippetStatus = $LASTEXITCODE
 
 if ($Demo) {
     Write-Step 'Demo: oe-mcp-local --demo, driven as an MCP client would'
-    Invoke-Native $Poetry @('run', 'python', '-m', 'shared.demo')
+    Invoke-Native $Poetry @('run', 'python', '-m', 'sandbox.demo')
     if ($LASTEXITCODE -ne 0) {
         Fail 'the demo did not complete' "read the output above; '$Poetry run oe-mcp-local check --demo' checks the basics"
     }

@@ -158,6 +158,6 @@ echo "Run it by hand:   $POETRY -C \"$REPO_ROOT\" run oe-mcp-local"
 
 if [ "$MODE" = "demo" ]; then
   step "Demo: oe-mcp-local --demo, driven as an MCP client would"
-  "$POETRY" run python -m shared.demo \
+  "$POETRY" run python -m sandbox.demo \
     || fail "the demo did not complete" "read the output above; '$POETRY run oe-mcp-local check --demo' checks the basics"
 fi

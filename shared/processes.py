@@ -42,7 +42,8 @@ async def close_and_reap(process: trio.Process, grace: float = 5.0) -> None:
 
 def run_main(prog: str, main: Callable[..., Awaitable[Any]], *args: Any) -> int:
     """`trio.run(main, *args)` for a command line: bad settings are exit 2 with one line per
-    problem (never a traceback), Ctrl-C is exit 130."""
+    problem (never a traceback), a demo sandbox that does not start exit 1, Ctrl-C exit 130."""
+    from shared.sandbox_process import SandboxStartError
     from shared.settings import SettingsError
 
     try:
@@ -50,6 +51,9 @@ def run_main(prog: str, main: Callable[..., Awaitable[Any]], *args: Any) -> int:
     except SettingsError as exc:
         print(f"{prog}: cannot start, fix these settings:\n{exc}", file=sys.stderr)
         return 2
+    except SandboxStartError as exc:
+        print(f"{prog}: cannot start the demo sandbox OvalEdge: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

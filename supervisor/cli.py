@@ -49,18 +49,16 @@ async def run_supervisor(demo: bool) -> None:
 
     async with AsyncExitStack() as stack:
         overrides: dict[str, Any] = {}
-        if demo:
-            from shared.demo import demo_overrides
-            from shared.sandbox import open_sandbox
+        if demo:  # the sandbox runs as a child process of ours, never inside this one
+            from shared.sandbox_process import sandbox_child
 
-            sandbox = await stack.enter_async_context(open_sandbox())
-            overrides = demo_overrides(sandbox.base_url)
+            overrides = await stack.enter_async_context(sandbox_child())
         settings: Settings = load_settings(**overrides)
         supervisor = Supervisor(
             settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides)
         )
         if demo:
-            supervisor.extra_status["demo"] = {"sandbox_url": sandbox.base_url}
+            supervisor.extra_status["demo"] = {"sandbox_url": overrides["ovaledge_base_url"]}
         front = Front(supervisor)
         server = front.build_server()
         async with trio.open_nursery() as nursery:

@@ -16,7 +16,7 @@ def _private_runtime_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 async def sandbox():
-    from shared.sandbox import open_sandbox
+    from sandbox import open_sandbox
 
     async with open_sandbox() as running:
         yield running

@@ -47,7 +47,7 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def sandbox_env(sandbox: Any, **extra: str) -> dict[str, str]:
-    from shared.sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
+    from sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
 
     return base_env({
         "OVALEDGE_BASE_URL": sandbox.base_url,

@@ -16,6 +16,7 @@ from typing import Any
 import trio
 
 from shared.redaction import configure_logging, redact
+from shared.sandbox_process import SandboxStartError
 from shared.settings import SettingsError, load_settings
 from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
@@ -33,11 +34,9 @@ async def _check(demo: bool, out: list[str]) -> int:
     async with AsyncExitStack() as stack:
         overrides: dict[str, Any] = {}
         if demo:
-            from shared.demo import demo_overrides
-            from shared.sandbox import open_sandbox
+            from shared.sandbox_process import sandbox_child
 
-            sandbox = await stack.enter_async_context(open_sandbox())
-            overrides = demo_overrides(sandbox.base_url)
+            overrides = await stack.enter_async_context(sandbox_child())
         try:
             settings = load_settings(**overrides)
         except SettingsError as exc:
@@ -71,7 +70,11 @@ async def _check(demo: bool, out: list[str]) -> int:
 def run_check(*, demo: bool = False) -> int:
     configure_logging("oe-mcp-check", logging.ERROR)  # the verdict lines say it all
     out: list[str] = []
-    code = trio.run(_check, demo, out)
+    try:
+        code = trio.run(_check, demo, out)
+    except SandboxStartError as exc:
+        out.append(_line(False, "demo sandbox", str(exc)))
+        code = 1
     for line in out:
         print(line)
     print("healthy: the MCP server will work with these settings." if code == 0 else

@@ -27,11 +27,10 @@ async def _run(demo: bool) -> None:
     if not demo:
         await serve_stdio(load_settings())
         return
-    from shared.demo import demo_overrides
-    from shared.sandbox import open_sandbox
+    from shared.sandbox_process import sandbox_child
 
-    async with open_sandbox() as sandbox:
-        await serve_stdio(load_settings(**demo_overrides(sandbox.base_url)))
+    async with sandbox_child() as overrides:
+        await serve_stdio(load_settings(**overrides))
 
 
 def main(argv: list[str] | None = None) -> int:

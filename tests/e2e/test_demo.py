@@ -11,7 +11,7 @@ from tests.harness import base_env
 
 async def test_guided_demo_completes_with_recovery():
     done = await trio.run_process(
-        [sys.executable, "-m", "shared.demo"], env=base_env(), capture_stdout=True,
+        [sys.executable, "-m", "sandbox.demo"], env=base_env(), capture_stdout=True,
         capture_stderr=True, check=False,
     )
     out = done.stdout.decode()

@@ -9,7 +9,7 @@ import stat
 
 import trio
 
-from shared.sandbox import Fault
+from sandbox import Fault
 from tests.harness import (
     alive,
     result_json,

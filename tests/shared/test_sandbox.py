@@ -16,7 +16,7 @@ import jwt
 import pytest
 import trio
 
-from shared.sandbox import (
+from sandbox import (
     DEMO_USER_SECRET,
     DEMO_USER_TOKEN,
     TOKEN_RESPONSE_SHAPES,
@@ -24,8 +24,8 @@ from shared.sandbox import (
     SandboxState,
     open_sandbox,
 )
-from shared.sandbox import sample_data as sd
-from shared.sandbox.catalog import Catalog
+from sandbox import sample_data as sd
+from sandbox.catalog import Catalog
 from shared.settings import REPO_ROOT
 
 TOKEN_PATH = "/api/user/token/generate"
@@ -843,7 +843,7 @@ def test_sample_catalog_is_coherent():
 def test_cli_prints_settings_and_stops_on_signal(sig):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shared.sandbox", "--port", "0", "--latency", "0"],
+        [sys.executable, "-m", "sandbox", "--port", "0", "--latency", "0"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import trio
 
-from shared.sandbox import Fault
+from sandbox import Fault
 from tests.harness import result_json, result_text, sandbox_env, worker
 
 SEARCH = "/api/v1/mcp/search-catalog"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from mcp import MCPError
 
-from shared.sandbox import Fault
+from sandbox import Fault
 from shared.surface import (
     CATALOG_OBJECT_TYPES,
     DESCRIPTION_SLOTS,

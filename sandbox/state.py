@@ -8,9 +8,9 @@ from typing import Any
 
 import trio
 
-from shared.sandbox.catalog import Catalog
-from shared.sandbox.tokens import TokenBook
-from shared.sandbox.writes import IdempotencyStore
+from sandbox.catalog import Catalog
+from sandbox.tokens import TokenBook
+from sandbox.writes import IdempotencyStore
 
 DEMO_USER_TOKEN = "demo-user-token"
 DEMO_USER_SECRET = "demo-user-secret"

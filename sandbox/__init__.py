@@ -5,11 +5,11 @@ For the demo, the tests, the benchmarks and the chaos suites. In-process:
     async with open_sandbox() as sandbox:   # sandbox.base_url ends with the context path
         sandbox.state.add_fault(Fault(status=503), path="/api/v1/mcp/search-catalog")
 
-Out of process: `python -m shared.sandbox --port 0`, then the `/__sandbox/...` control endpoints.
+Out of process: `python -m sandbox --port 0`, then the `/__sandbox/...` control endpoints.
 """
 
-from shared.sandbox.server import Sandbox, main, open_sandbox
-from shared.sandbox.state import (
+from sandbox.server import Sandbox, main, open_sandbox
+from sandbox.state import (
     DEMO_USER_SECRET,
     DEMO_USER_TOKEN,
     TOKEN_RESPONSE_SHAPES,

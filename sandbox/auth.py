@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from shared.sandbox.state import SandboxState
+from sandbox.state import SandboxState
 
 TOKEN_HEADER = "X-Auth-Token"
 

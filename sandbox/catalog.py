@@ -9,7 +9,7 @@ import zlib
 from collections import defaultdict
 from typing import Any
 
-from shared.sandbox import sample_data as sd
+from sandbox import sample_data as sd
 
 DESCRIPTION_FIELDS = (
     "businessDescription",

@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from shared.sandbox import sample_data as sd
-from shared.sandbox.catalog import Catalog, hit, ref
+from sandbox import sample_data as sd
+from sandbox.catalog import Catalog, hit, ref
 
 Answer = tuple[int, dict[str, Any]]
 Params = Mapping[str, str]

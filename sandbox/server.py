@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -15,8 +16,9 @@ import trio
 from hypercorn.config import Config
 from hypercorn.trio import serve
 
-from shared.sandbox.app import CONTEXT_PATH, build_app
-from shared.sandbox.state import DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
+from sandbox.app import CONTEXT_PATH, build_app
+from sandbox.state import DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
+from shared.lifeline import exit_when_supervisor_dies
 
 HOST = "127.0.0.1"  # never another interface
 
@@ -71,16 +73,43 @@ async def open_sandbox(
             stop.set()
 
 
+def demo_settings(sandbox: Sandbox) -> dict[str, str]:
+    """The settings that point an oe-mcp process at this sandbox (what `--demo` uses)."""
+    return {
+        "OVALEDGE_BASE_URL": sandbox.base_url,
+        "OVALEDGE_USER_TOKEN": DEMO_USER_TOKEN,
+        "OVALEDGE_USER_SECRET": DEMO_USER_SECRET,
+    }
+
+
+async def _until_stdin_closes() -> None:
+    stdin = trio.lowlevel.FdStream(os.dup(0))
+    try:
+        while await stdin.receive_some(4096):
+            pass
+    finally:
+        await stdin.aclose()
+
+
 async def _serve_until_signalled(args: argparse.Namespace) -> None:
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with open_sandbox(
             port=args.port, jwt_lifetime_seconds=args.jwt_lifetime, latency_seconds=args.latency
         ) as sandbox:
-            print(f"OVALEDGE_BASE_URL={sandbox.base_url}", flush=True)
-            print(f"OVALEDGE_USER_TOKEN={DEMO_USER_TOKEN}", flush=True)
-            print(f"OVALEDGE_USER_SECRET={DEMO_USER_SECRET}", flush=True)
-            async for _ in signals:
-                break
+            for name, value in demo_settings(sandbox).items():
+                print(f"{name}={value}", flush=True)
+            async with trio.open_nursery() as nursery:
+                if args.child:  # run by `--demo` (shared/sandbox_process.py): end with the parent
+                    nursery.start_soon(exit_when_supervisor_dies)
+                    nursery.start_soon(_first_then_cancel, nursery, _until_stdin_closes)
+                async for _ in signals:
+                    break
+                nursery.cancel_scope.cancel()
+
+
+async def _first_then_cancel(nursery: trio.Nursery, wait) -> None:
+    await wait()
+    nursery.cancel_scope.cancel()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,6 +124,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every API response"
+    )
+    parser.add_argument(
+        "--child", action="store_true",
+        help="stop when stdin closes or the parent process exits (how --demo runs it)",
     )
     return parser
 

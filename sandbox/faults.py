@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from shared.sandbox.state import Fault
+from sandbox.state import Fault
 
 LOGIN_PAGE = """<!DOCTYPE html>
 <html><head><title>OvalEdge - Login</title></head>

@@ -12,17 +12,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from shared.sandbox import auth, queries, writes
-from shared.sandbox.control import control_routes
-from shared.sandbox.faults import (
+from sandbox import auth, queries, writes
+from sandbox.control import control_routes
+from sandbox.faults import (
     LOGIN_PAGE,
     DropConnection,
     answers_directly,
     fault_response,
     inflate,
 )
-from shared.sandbox.queries import Answer, BadRequest
-from shared.sandbox.state import SandboxState
+from sandbox.queries import Answer, BadRequest
+from sandbox.state import SandboxState
 
 CONTEXT_PATH = "/ovaledge"
 TOKEN_PATH = "/api/user/token/generate"

@@ -6,8 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from shared.sandbox.catalog import DESCRIPTION_FIELDS, Catalog
-from shared.sandbox.queries import Answer, BadRequest, not_found
+from sandbox.catalog import DESCRIPTION_FIELDS, Catalog
+from sandbox.queries import Answer, BadRequest, not_found
 
 _CATALOG_SLOTS = ("businessDescription", "technicalDescription")
 SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {

@@ -1,8 +1,7 @@
-"""The guided demo (`./scripts/setup_local_mcp.sh --demo`, or `python -m shared.demo`).
+"""The guided demo (`./scripts/setup_local_mcp.sh --demo`, or `python -m sandbox.demo`).
 
 It starts `oe-mcp-local --demo` exactly as an MCP client would (a subprocess on stdio), then
 walks through the product against the embedded sandbox OvalEdge, recovery included.
-Also: `demo_overrides`, the settings that point a process at the sandbox.
 """
 
 from __future__ import annotations
@@ -16,18 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-
-def demo_overrides(base_url: str) -> dict[str, Any]:
-    from shared.sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
-
-    return {
-        "auth_mode": "local",
-        "ovaledge_base_url": base_url,
-        "ovaledge_user_token": DEMO_USER_TOKEN,
-        "ovaledge_user_secret": DEMO_USER_SECRET,
-    }
-
 
 STEPS = 8
 

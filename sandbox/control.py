@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shared.sandbox.state import TOKEN_RESPONSE_SHAPES, Fault, SandboxState
+from sandbox.state import TOKEN_RESPONSE_SHAPES, Fault, SandboxState
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Endpoint = Callable[[Request], Awaitable[Response]]
