@@ -358,7 +358,7 @@ if ($Dev) {
 
 Write-Step 'ready'
 Write-Host "Run it by hand:   $Poetry -C `"$RepoRoot`" run oe-mcp-local"
-Invoke-Native $Poetry @('run', 'python', '-m', 'shared.client_config', '--poetry', $Poetry)
+Invoke-Native $Poetry @('run', 'python', '-m', 'supervisor.client_config', '--poetry', $Poetry)
 $snippetStatus = $LASTEXITCODE
 
 if ($Demo) {

@@ -154,7 +154,7 @@ fi
 
 step "ready"
 echo "Run it by hand:   $POETRY -C \"$REPO_ROOT\" run oe-mcp-local"
-"$POETRY" run python -m shared.client_config --poetry "$POETRY"
+"$POETRY" run python -m supervisor.client_config --poetry "$POETRY"
 
 if [ "$MODE" = "demo" ]; then
   step "Demo: oe-mcp-local --demo, driven as an MCP client would"

@@ -39,12 +39,13 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
 
 
 async def run_supervisor(demo: bool) -> None:
+    from shared.mcp_server import initialization_options
     from shared.protocol import stdio_streams
-    from shared.runtime import socket_path_for
-    from shared.surface import initialization_options
+    from shared.surface import Surface
     from supervisor.core import Supervisor
     from supervisor.front import Front
     from supervisor.malformed import answer_malformed
+    from supervisor.runtime import socket_path_for
     from supervisor.status_socket import serve_status
 
     async with AsyncExitStack() as stack:
@@ -55,7 +56,7 @@ async def run_supervisor(demo: bool) -> None:
             overrides = await stack.enter_async_context(sandbox_child())
         settings: Settings = load_settings(**overrides)
         supervisor = Supervisor(
-            settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides)
+            settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides), Surface.load()
         )
         if demo:
             supervisor.extra_status["demo"] = {"sandbox_url": overrides["ovaledge_base_url"]}

@@ -34,7 +34,7 @@ from shared.protocol import (
 )
 from shared.redaction import redact, register_secret
 from shared.settings import Settings
-from shared.surface import READ_ONLY_TOOLS
+from shared.surface import Surface
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
 from supervisor.worker_process import WorkerProcess
 
@@ -63,10 +63,12 @@ class Supervisor:
         settings: Settings,
         worker_command: list[str],
         worker_env: dict[str, str],
+        surface: Surface,
         *,
         policy: RestartPolicy | None = None,
     ):
         self.settings = settings
+        self.surface = surface
         self.worker_command = worker_command
         self.worker_env = {**worker_env, PARENT_PID_ENV: str(os.getpid())}
         self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
@@ -311,7 +313,7 @@ class Supervisor:
 
     async def _forward_call(self, name, arguments, progress) -> types.CallToolResult:
         timeout = self.settings.oe_mcp_call_timeout_seconds
-        replayable = name in READ_ONLY_TOOLS
+        replayable = not self.surface.may_write(name, arguments)
         attempts = 0
         with trio.move_on_after(timeout) as deadline:
             while True:

@@ -13,11 +13,8 @@ from mcp.server import Server, ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPDeprecationWarning
 
+from shared.mcp_server import SurfaceHandlers
 from shared.protocol import error_result
-from shared.surface import (
-    TOOL_BY_NAME,
-    SurfaceHandlers,
-)
 from supervisor.core import Supervisor
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
@@ -26,6 +23,7 @@ LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert"
 class Front(SurfaceHandlers):
     def __init__(self, supervisor: Supervisor):
         self.supervisor = supervisor
+        self.surface = supervisor.surface
         self.session: ServerSession | None = None
         self.min_level = "info"
         supervisor.notify = self.notify
@@ -56,8 +54,9 @@ class Front(SurfaceHandlers):
 
     async def call_tool(self, ctx: ServerRequestContext, params: types.CallToolRequestParams):
         self._remember(ctx)
-        if params.name not in TOOL_BY_NAME:
-            return error_result(f"unknown tool {params.name!r}; available: {', '.join(TOOL_BY_NAME)}")
+        names = self.surface.tool_names
+        if params.name not in names:
+            return error_result(f"unknown tool {params.name!r}; available: {', '.join(names)}")
         progress = None
         token = ctx.meta.get("progress_token") if ctx.meta else None
         if token is not None:

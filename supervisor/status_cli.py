@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.runtime import TCP_SUFFIX, running_sockets
+from supervisor.runtime import TCP_SUFFIX, running_sockets
 
 TIMEOUT_SECONDS = 5.0
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import trio
 
 from shared.redaction import redact
-from shared.runtime import use_tcp_status, write_private_file
 from supervisor.core import Supervisor
+from supervisor.runtime import use_tcp_status, write_private_file
 
 log = logging.getLogger("oe-mcp-local.status")
 MAX_REQUEST_BYTES = 4096

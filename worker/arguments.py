@@ -10,10 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from shared.surface import TOOL_BY_NAME
 from worker.errors import InvalidArguments
-
-_VALIDATORS = {name: Draft202012Validator(spec.input_schema) for name, spec in TOOL_BY_NAME.items()}
 
 
 def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
@@ -47,11 +44,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def check_arguments(tool: str, arguments: dict[str, Any] | None) -> dict[str, Any]:
-    """Validated arguments with blanks dropped, or InvalidArguments naming every problem."""
+def check_arguments(
+    validator: Draft202012Validator, arguments: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Arguments valid for `validator`'s schema, with blanks dropped, or InvalidArguments
+    naming every problem."""
     args = dict(arguments or {})
-    validator = _VALIDATORS[tool]
-    schema = TOOL_BY_NAME[tool].input_schema
+    schema = validator.schema
     problems = [_describe(e, schema) for e in sorted(validator.iter_errors(args), key=str)]
     if problems:
         raise InvalidArguments("; ".join(problems))

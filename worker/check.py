@@ -18,12 +18,13 @@ import trio
 from shared.redaction import configure_logging, redact
 from shared.sandbox_process import SandboxStartError
 from shared.settings import SettingsError, load_settings
+from worker import routes
 from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
 from worker.tokens import TokenManager
 from worker.transport import Transport, build_http_client
 
-PROBE_PATH = "/api/v1/mcp/search-catalog"
+PROBE = routes.SEARCH_CATALOG
 
 
 def _line(ok: bool, step: str, detail: str) -> str:
@@ -57,12 +58,12 @@ async def _check(demo: bool, out: list[str]) -> int:
         out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
         client = OvalEdgeClient(settings, transport, tokens)
         try:
-            answer = await client.get(PROBE_PATH, {"limit": 1, "page": 1})
+            answer = await client.call(PROBE, {"limit": 1, "page": 1})
         except OvalEdgeError as exc:
             out.append(_line(False, f"catalog read ({exc.kind})", exc.text))
             return 1
         total = answer.get("total") if isinstance(answer, dict) else None
-        detail = f"GET {PROBE_PATH} answered" + (f" ({total} assets visible)" if total is not None else "")
+        detail = f"{PROBE} answered" + (f" ({total} assets visible)" if total is not None else "")
         out.append(_line(True, "catalog read", detail))
         return 0
 

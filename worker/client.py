@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from shared.settings import Settings
-from worker.errors import OvalEdgeError
+from worker.errors import FailureKind, OvalEdgeError
+from worker.routes import API, Route
 from worker.tokens import TokenManager
 from worker.transport import Transport, message_of
 
@@ -35,12 +36,11 @@ class OvalEdgeClient:
         self._transport = transport
         self.tokens = tokens
 
-    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    async def call(self, route: Route, params: dict[str, Any] | None = None, body: Any = None) -> Any:
+        """OvalEdge's parsed answer to `route`, with `params` (None values dropped) and/or a
+        JSON `body`."""
         clean = {k: v for k, v in (params or {}).items() if v is not None}
-        return await self.request("GET", path, params=clean)
-
-    async def post(self, path: str, body: Any) -> Any:
-        return await self.request("POST", path, json_body=body)
+        return await self.request(route.method, route.path, params=clean or None, json_body=body)
 
     async def request(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
@@ -64,10 +64,10 @@ class OvalEdgeClient:
             raise OvalEdgeError(
                 f"{method} {path} was redirected to {response.headers.get('location', '?')}.",
                 status=status,
-                hint="A login page or session layer intercepts API calls: the /api/v1/mcp "
+                hint=f"A login page or session layer intercepts API calls: the {API} "
                 "routes must accept 'Authorization: <scheme> <JWT>' like token/generate does. "
                 "Check OVALEDGE_BASE_URL and OVALEDGE_HTTP_AUTH_SCHEME.",
-                kind="redirect",
+                kind=FailureKind.REDIRECT,
             )
         if status >= 400:
             raise OvalEdgeError(
@@ -86,7 +86,7 @@ class OvalEdgeClient:
                 status=status,
                 hint="This is usually a login page: a proxy or SSO layer is in front of the "
                 "API. Check OVALEDGE_BASE_URL.",
-                kind="login-page" if "html" in content_type.lower() else "not-json",
+                kind=FailureKind.LOGIN_PAGE if "html" in content_type.lower() else FailureKind.NOT_JSON,
             ) from None
 
 

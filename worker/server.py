@@ -19,6 +19,7 @@ from mcp import MCPError
 from mcp.server import Server, ServerRequestContext
 
 from shared.lifeline import exit_when_supervisor_dies
+from shared.mcp_server import SurfaceHandlers, initialization_options
 from shared.protocol import (
     STATUS_METHOD,
     TOKEN_ADOPT_METHOD,
@@ -32,18 +33,13 @@ from shared.protocol import (
 )
 from shared.redaction import redact
 from shared.settings import Settings
-from shared.surface import (
-    TOOL_BY_NAME,
-    SurfaceHandlers,
-    initialization_options,
-    match_resource,
-)
 from worker.arguments import check_arguments
 from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
+from worker.registry import ToolContext
 from worker.shaping import add_links, fit_to_budget
+from worker.surface import REGISTRY, SURFACE
 from worker.tokens import TokenManager
-from worker.tools import HANDLERS
 from worker.transport import Transport, build_http_client
 
 log = logging.getLogger("oe-mcp-worker")
@@ -56,21 +52,15 @@ def json_result(data: dict[str, Any]) -> types.CallToolResult:
     )
 
 
-def _more_hint(tool: str, args: dict[str, Any]) -> str:
-    if tool == "search_catalog_assets":
-        return (f"call {tool} again with a smaller limit and step through the pages (page=1, page=2, "
-                "...; each then fits), or narrow search_terms / object_type")
-    if tool == "asset_lineage":
-        return f"call {tool} with a smaller depth, or open the asset's redirectUrl in OvalEdge"
-    return "narrow the request, or open the asset's redirectUrl in OvalEdge for the full text"
-
-
 class WorkerApp(SurfaceHandlers):
+    surface = SURFACE
+
     def __init__(self, settings: Settings, http: httpx.AsyncClient):
         self.settings = settings
         transport = Transport(settings, http)
         self.tokens = TokenManager(settings, transport)
         self.client = OvalEdgeClient(settings, transport, self.tokens)
+        self.context = ToolContext(api=self.client, settings=settings)
 
     async def warm_token(self) -> None:
         """Exchange once at start so the first call is fast; a failure is only reported."""
@@ -84,13 +74,13 @@ class WorkerApp(SurfaceHandlers):
         self, ctx: ServerRequestContext, params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         name, arguments = params.name, params.arguments or {}
-        handler = HANDLERS.get(name)
-        if handler is None:
-            return error_result(f"unknown tool {name!r}; available: {', '.join(TOOL_BY_NAME)}")
+        tool = REGISTRY.tools.get(name)
+        if tool is None:
+            return error_result(f"unknown tool {name!r}; available: {', '.join(REGISTRY.tools)}")
         try:
-            args = check_arguments(name, arguments)
+            args = check_arguments(tool.validator, arguments)
             await ctx.session.report_progress(0, 1, f"{name}: asking OvalEdge")
-            data = await handler(self.client, args)
+            data = await tool.handler(self.context, args)
         except trio.Cancelled:
             log.info("%s cancelled by the client", name)
             raise
@@ -107,24 +97,23 @@ class WorkerApp(SurfaceHandlers):
             data = {"items": data}
         add_links(data, self.settings.link_base_url)
         shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
-                               more_hint=_more_hint(name, args))
+                               more_hint=tool.more_hint)
         return json_result(shaped)
 
     async def read_resource(
         self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
-        found = match_resource(uri)
+        found = REGISTRY.match_resource(uri)
         if found is None:
-            raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}; use "
-                           "ovaledge://catalog/table/<id> or ovaledge://governance/glossary-term/<id>")
+            known = " or ".join(f"{t.prefix}<id>" for t in REGISTRY.resource_templates.values())
+            raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}; use {known}")
         template, raw_id = found
         if not raw_id.isdigit() or int(raw_id) < 1:
             raise MCPError(types.INVALID_PARAMS,
                            f"object id {raw_id!r} in {uri} is not a positive number")
         try:
-            data = await self.client.get("/api/v1/mcp/object-details",
-                                         {"objectId": int(raw_id), "objectType": template.object_type})
+            data = await template.read(self.context, int(raw_id))
         except OvalEdgeError as exc:
             raise MCPError(types.INTERNAL_ERROR, redact(f"reading {uri} failed. {exc.text}")) from None
         if not isinstance(data, dict):

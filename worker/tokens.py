@@ -21,12 +21,12 @@ import trio
 
 from shared.redaction import redact, register_secret
 from shared.settings import Settings
-from worker.errors import OvalEdgeError, TokenExchangeError
+from worker.errors import FailureKind, OvalEdgeError, TokenExchangeError
+from worker.routes import TOKEN_GENERATE
 from worker.transport import Transport, message_of
 
 log = logging.getLogger("oe-mcp-worker.tokens")
 
-TOKEN_EXCHANGE_PATH = "/api/user/token/generate"
 REFRESH_LEEWAY_SECONDS = 120.0
 # Some OvalEdge builds reject any /api/** call without an Authorization prefix, token/generate
 # included ("Prefix missing Token"). A neutral Basic marker satisfies that filter without
@@ -217,7 +217,7 @@ class TokenManager:
         headers = {"Authorization": EXCHANGE_AUTH_MARKER}
         try:
             response = await self._transport.send(
-                "POST", TOKEN_EXCHANGE_PATH, headers=headers, json_body=body
+                TOKEN_GENERATE.method, TOKEN_GENERATE.path, headers=headers, json_body=body
             )
         except OvalEdgeError as exc:  # nothing came back: same words, as an exchange failure
             raise TokenExchangeError(exc.message, status=exc.status, hint=exc.hint,
@@ -228,14 +228,14 @@ class TokenManager:
                 f"token/generate redirected to {response.headers.get('location', '?')}.",
                 status=status,
                 hint="A login page or SSO proxy is in front of the API; check OVALEDGE_BASE_URL.",
-                kind="redirect",
+                kind=FailureKind.REDIRECT,
             )
         if status != 200:
             raise TokenExchangeError(
                 f"token/generate failed: {message_of(response)}",
                 status=status,
                 hint=_exchange_hint(status),
-                kind="credentials" if status in (401, 403) else None,
+                kind=FailureKind.CREDENTIALS if status in (401, 403) else None,
             )
         if not response.content.strip():
             fallback = settings.ovaledge_token_exchange_fallback_header
@@ -247,7 +247,7 @@ class TokenManager:
                 "token/generate returned an empty body (HTTP 200), expected a JWT.",
                 status=status,
                 hint=EMPTY_BODY_HINT,
-                kind="empty-token",
+                kind=FailureKind.EMPTY_TOKEN,
             )
         content_type = response.headers.get("content-type", "")
         if "html" in content_type.lower():
@@ -255,7 +255,7 @@ class TokenManager:
                 f"token/generate answered {content_type} (a login page?), not a token.",
                 status=status,
                 hint=EMPTY_BODY_HINT,
-                kind="login-page",
+                kind=FailureKind.LOGIN_PAGE,
             )
         try:
             payload: Any = response.json()
@@ -264,7 +264,8 @@ class TokenManager:
         try:
             token = extract_token(payload)
         except ValueError as exc:
-            raise TokenExchangeError(f"token/generate: {exc}.", status=status, kind="no-token") from None
+            raise TokenExchangeError(f"token/generate: {exc}.", status=status,
+                                     kind=FailureKind.NO_TOKEN) from None
         return self._checked(token, "the response")
 
     @staticmethod
@@ -274,7 +275,7 @@ class TokenManager:
                 f"{source} holds a value that is not a JWT ({len(token)} characters).",
                 status=200,
                 hint="Check OVALEDGE_BASE_URL points at OvalEdge itself.",
-                kind="not-a-jwt",
+                kind=FailureKind.NOT_A_JWT,
             )
         return token
 

@@ -20,7 +20,7 @@ import trio
 from shared import __version__
 from shared.redaction import redact
 from shared.settings import Settings
-from worker.errors import OvalEdgeError
+from worker.errors import FailureKind, OvalEdgeError
 
 log = logging.getLogger("oe-mcp-worker.http")
 
@@ -92,7 +92,7 @@ class Transport:
                 raise OvalEdgeError(
                     f"{method} {path}: the request is too long or not a valid URL, so it was not sent.",
                     hint="Shorten the arguments (e.g. fewer or shorter search_terms).",
-                    kind="bad-request",
+                    kind=FailureKind.BAD_REQUEST,
                 ) from None
             except httpx.HTTPError as exc:
                 self._log(method, path, type(exc).__name__, started, attempt)
@@ -133,11 +133,11 @@ class Transport:
                 f"{method} {path} timed out ({type(exc).__name__}) after {attempts} attempt(s).",
                 hint="OvalEdge is slow or unreachable; retry, narrow the request, or raise "
                 "OVALEDGE_TIMEOUT_SECONDS.",
-                kind="timeout",
+                kind=FailureKind.TIMEOUT,
             )
         return OvalEdgeError(
             f"cannot connect to {base} ({type(exc).__name__}) after {attempts} attempt"
             f"{'s' if attempts != 1 else ''}.",
             hint="Check OVALEDGE_BASE_URL, your network or VPN, and that OvalEdge is up.",
-            kind="unreachable",
+            kind=FailureKind.UNREACHABLE,
         )

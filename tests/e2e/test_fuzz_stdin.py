@@ -20,7 +20,7 @@ import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.surface import TOOL_BY_NAME
+from shared.surface import Surface
 from supervisor.status_cli import ask
 from tests.harness import sandbox_env
 from tests.rawstdio import RawClient, id_key, raw_supervisor, tool_text
@@ -28,6 +28,8 @@ from tests.rawstdio import RawClient, id_key, raw_supervisor, tool_text
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
 TEN_MB = 10 * 1024 * 1024
 API = "/api/v1/mcp/"
+
+TOOL_BY_NAME = Surface.load().tool_names
 
 
 def env_for(sandbox, tmp_path):

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from shared.settings import REPO_ROOT
-from shared.surface import TOOL_BY_NAME
+from shared.surface import Surface
 
 TOOLS_BIN = REPO_ROOT / ".tools" / "node_modules" / ".bin"
 SCRIPT = REPO_ROOT / "scripts" / "inspector_check.sh"
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.skipif(
     reason="MCP Inspector not installed in .tools/ (run scripts/inspector_check.sh once to install "
     "Node 22 and the Inspector); skipped so that the test run downloads nothing",
 )
+
+TOOL_BY_NAME = Surface.load().tool_names
 
 
 def sections(stdout: str) -> dict[str, object]:

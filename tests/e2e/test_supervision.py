@@ -29,6 +29,12 @@ def env_for(sandbox, tmp_path, **extra):
     return sandbox_env(sandbox, OE_MCP_STATUS_SOCKET=str(tmp_path / "sup.sock"), **extra)
 
 
+async def worker_ready(socket, timeout: float = 20.0) -> None:
+    with trio.fail_after(timeout):
+        while (await status_of(socket))["worker"]["state"] != "ready":
+            await trio.sleep(0.05)
+
+
 async def search(conn, **kw):
     return await conn.call("search_catalog_assets", {"search_terms": ["orders"]}, **kw)
 
@@ -328,6 +334,7 @@ async def test_worker_is_recycled_after_n_calls_without_a_failed_call(sandbox, t
 
 async def test_a_call_past_its_deadline_gets_a_timeout_result_and_is_cancelled(sandbox, tmp_path):
     async with supervisor(env_for(sandbox, tmp_path, OE_MCP_CALL_TIMEOUT_SECONDS="1")) as conn:
+        await worker_ready(tmp_path / "sup.sock")  # the 1 s deadline is for the call, not the spawn
         result_json(await search(conn))
         sandbox.state.add_fault(Fault(delay=5), path=SEARCH)
         started = trio.current_time()

@@ -18,17 +18,31 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from shared.surface import (
-    INSTRUCTIONS,
-    PROMPTS,
-    SERVER_NAME,
-    TOOL_BY_NAME,
-    TOOLS,
-    list_prompts_result,
-    list_resource_templates_result,
-    list_tools_result,
-)
+from shared.surface import Surface
 from tests.harness import sandbox_env, supervisor, worker
+from worker.surface import INSTRUCTIONS, REGISTRY, SERVER_NAME
+
+SERVED = Surface.load()  # what the supervisor serves: the committed surface data
+TOOL_BY_NAME = REGISTRY.tools
+TOOLS = tuple(REGISTRY.tools.values())
+PROMPTS = tuple(REGISTRY.prompts.values())
+
+
+def list_tools_result():
+    return SERVED.tools_result
+
+
+def list_resource_templates_result():
+    return SERVED.resource_templates_result
+
+
+def list_prompts_result():
+    return SERVED.prompts_result
+
+
+def argument_of(prompt) -> str:
+    [argument] = prompt.arguments
+    return argument.name
 
 SNAPSHOT = Path(__file__).with_name("surface_snapshot.json")
 UPDATE_ENV = "UPDATE_SURFACE_SNAPSHOT"
@@ -44,7 +58,8 @@ def dump(model: Any) -> Any:
 
 def prompt_texts() -> dict[str, str]:
     return {
-        p.name: p.render({p.argument: f"<{p.argument}>"}).messages[0].content.text for p in PROMPTS
+        p.name: SERVED.get_prompt(p.name, {argument_of(p): f"<{argument_of(p)}>"}).messages[0].content.text
+        for p in PROMPTS
     }
 
 
@@ -131,11 +146,11 @@ def test_prompts_name_exactly_their_tools_injected_from_surface_data():
         assert set(prompt.tools) <= set(TOOL_BY_NAME), (prompt.name, prompt.tools)
         parsed = list(string.Formatter().parse(prompt.template))
         fields = {name for _, name, _, _ in parsed if name}
-        assert fields == {prompt.argument} | {f"tool_{tool}" for tool in prompt.tools}, prompt.name
+        assert fields == {argument_of(prompt)} | {f"tool_{tool}" for tool in prompt.tools}, prompt.name
         literal = "".join(text for text, _, _, _ in parsed)
         assert not [t for t in TOOL_BY_NAME if t in literal], f"{prompt.name}: a hard-coded tool name"
         text = texts[prompt.name]
-        assert f"<{prompt.argument}>" in text
+        assert f"<{argument_of(prompt)}>" in text
         assert {t for t in TOOL_BY_NAME if t in text} == set(prompt.tools), prompt.name
 
 
@@ -150,7 +165,7 @@ async def test_supervisor_serves_the_same_surface_as_the_worker(sandbox, tmp_pat
                 "resourceTemplates": dump(await session.list_resource_templates())["resourceTemplates"],
                 "prompts": dump(await session.list_prompts())["prompts"],
                 "promptTexts": {
-                    p.name: (await session.get_prompt(p.name, {p.argument: f"<{p.argument}>"}))
+                    p.name: (await session.get_prompt(p.name, {argument_of(p): f"<{argument_of(p)}>"}))
                     .messages[0].content.text
                     for p in PROMPTS
                 },

@@ -15,14 +15,13 @@ import pytest
 from mcp import MCPError
 
 from sandbox import Fault
-from shared.surface import (
-    CATALOG_OBJECT_TYPES,
-    DESCRIPTION_SLOTS,
-    PROMPTS,
-    TOOL_BY_NAME,
-    WRITE_OBJECT_TYPES,
-)
 from tests.harness import result_json, result_text, sandbox_env, worker
+from worker.surface import REGISTRY
+from worker.tools.common import CATALOG_OBJECT_TYPES
+from worker.tools.descriptions import DESCRIPTION_SLOTS, WRITE_OBJECT_TYPES
+
+TOOL_BY_NAME = REGISTRY.tools
+PROMPTS = tuple(REGISTRY.prompts.values())
 
 API = "/api/v1/mcp"
 SEARCH = f"{API}/search-catalog"
@@ -106,6 +105,9 @@ READ_CASES: list[tuple[str, dict[str, Any], str, dict[str, str]]] = [
     ("search_platform_docs", {"query": "tags", "num_candidates": 10}, DOCS,
      {"query": "tags", "numCandidates": "10"}),
 ]
+
+# Governed writes: their exact POST bodies are checked by the confirm-gate tests further down.
+WRITE_TOOLS_COVERED = ("update_asset_descriptions",)
 
 # Requests that reach OvalEdge with the right shape but name an object the sandbox lacks.
 NOT_FOUND_CASES: list[tuple[str, dict[str, Any], str, dict[str, str]]] = [
@@ -454,9 +456,10 @@ async def test_all_prompts_get_and_name_their_tools(sandbox):
         listed = (await conn.session.list_prompts()).prompts
         assert [p.name for p in listed] == [p.name for p in PROMPTS] and len(listed) == 7
         for spec, prompt in zip(PROMPTS, listed, strict=True):
-            assert [(a.name, a.required) for a in prompt.arguments] == [(spec.argument, True)]
-            value = f"value-for-{spec.argument}"
-            got = await conn.session.get_prompt(spec.name, {spec.argument: value})
+            [argument] = spec.arguments
+            assert [(a.name, a.required) for a in prompt.arguments] == [(argument.name, True)]
+            value = f"value-for-{argument.name}"
+            got = await conn.session.get_prompt(spec.name, {argument.name: value})
             [message] = got.messages
             assert message.role == "user"
             text = message.content.text

@@ -7,13 +7,13 @@ import re
 import subprocess
 import sys
 
-from shared.client_config import claude_desktop_config_path
 from shared.settings import REPO_ROOT
+from supervisor.client_config import claude_desktop_config_path
 
 
 def test_printed_snippets_parse_as_json_with_absolute_repo_path():
     out = subprocess.run(
-        [sys.executable, "-m", "shared.client_config", "--poetry", "/opt/poetry/bin/poetry"],
+        [sys.executable, "-m", "supervisor.client_config", "--poetry", "/opt/poetry/bin/poetry"],
         cwd="/", capture_output=True, text=True, check=True,
         env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
     ).stdout

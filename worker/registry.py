@@ -1,0 +1,202 @@
+"""What the worker serves, collected from its family modules, and the surface data made of it.
+
+A family module (`worker/tools/*.py`, `worker/resources.py`, `worker/prompts.py`) declares each
+tool, resource or prompt in one entry: schema, rules, handler and shaping hints together. The
+`Registry` collects them and refuses, at import, a duplicate name or a tool without a handler.
+`document()` is the surface as plain JSON data; the committed copy in `shared/surface.json` is
+what the supervisor serves without importing any of this (`python -m worker.surface_file`
+regenerates it; a test checks it is fresh).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import mcp_types as types
+from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
+    from worker.client import OvalEdgeClient
+
+
+@dataclass
+class ToolContext:
+    """What a handler may use: the OvalEdge client (routes by name) and the settings."""
+
+    api: OvalEdgeClient
+    settings: Settings
+
+
+Handler = Callable[[ToolContext, dict[str, Any]], Awaitable[Any]]
+
+
+class Effect(StrEnum):
+    """What a call can do to OvalEdge: drives the MCP annotations and the replay rule."""
+
+    READ = "read"
+    UPDATE = "update"  # a governed write that overwrites a value
+
+
+class Writes:
+    """When a call of a tool may change OvalEdge (the supervisor never replays such a call)."""
+
+    NEVER = {"writes": "never"}
+    ALWAYS = {"writes": "always"}
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    title: str
+    description: str
+    input_schema: dict[str, Any]
+    handler: Handler | None
+    effect: Effect = Effect.READ
+    # How to get the rest when an answer was slimmed to fit the response budget.
+    more_hint: str = "narrow the request, or open the asset's redirectUrl in OvalEdge for the full text"
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.input_schema)
+
+    @property
+    def writes(self) -> dict[str, Any]:
+        return Writes.NEVER if self.effect is Effect.READ else Writes.ALWAYS
+
+    def wire(self) -> dict[str, Any]:
+        read = self.effect is Effect.READ
+        tool = types.Tool(
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            input_schema=self.input_schema,
+            annotations=types.ToolAnnotations(
+                title=self.title,
+                read_only_hint=read,
+                destructive_hint=self.effect is Effect.UPDATE,
+                idempotent_hint=read,
+                open_world_hint=False,
+            ),
+        )
+        return tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+ResourceReader = Callable[[ToolContext, int], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ResourceTemplate:
+    uri_template: str  # ends with {object_id}
+    name: str
+    title: str
+    description: str
+    read: ResourceReader
+    mime_type: str = "application/json"
+
+    @property
+    def prefix(self) -> str:
+        return self.uri_template.removesuffix("{object_id}")
+
+    def wire(self) -> dict[str, Any]:
+        return types.ResourceTemplate(
+            uri_template=self.uri_template, name=self.name, title=self.title,
+            description=self.description, mime_type=self.mime_type,
+        ).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@dataclass(frozen=True)
+class PromptArgument:
+    name: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    title: str
+    description: str
+    arguments: tuple[PromptArgument, ...]
+    template: str  # str.format fields: each argument, and each tool as {tool_<name>}
+    tools: tuple[str, ...] = field(default=())
+
+    def wire(self, tool_names: Iterable[str]) -> dict[str, Any]:
+        """The prompt as surface data: its listing, and its text with the tool names injected
+        (argument fields left for `shared.surface` to fill)."""
+        names = {f"tool_{name}": name for name in tool_names}
+        keep = {arg.name: "{" + arg.name + "}" for arg in self.arguments}
+        listed = types.Prompt(
+            name=self.name, title=self.title, description=self.description,
+            arguments=[types.PromptArgument(name=a.name, description=a.description, required=a.required)
+                       for a in self.arguments],
+        ).model_dump(mode="json", by_alias=True, exclude_none=True)
+        return {**listed, "template": self.template.format(**names, **keep)}
+
+    def fields(self) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.template) if name}
+
+
+class Registry:
+    """Tools, resource templates and prompts by name; a duplicate or an incomplete entry is a
+    `ValueError` at import, so a mistake never reaches a client."""
+
+    def __init__(self, *, server_name: str, instructions: str) -> None:
+        self.server_name = server_name
+        self.instructions = instructions
+        self.tools: dict[str, Tool] = {}
+        self.resource_templates: dict[str, ResourceTemplate] = {}
+        self.prompts: dict[str, Prompt] = {}
+
+    def add_tools(self, tools: Iterable[Tool]) -> None:
+        for tool in tools:
+            if tool.name in self.tools:
+                raise ValueError(f"tool {tool.name!r} is declared twice")
+            if tool.handler is None:
+                raise ValueError(f"tool {tool.name!r} has no handler")
+            self.tools[tool.name] = tool
+
+    def add_resource_templates(self, templates: Iterable[ResourceTemplate]) -> None:
+        for template in templates:
+            if template.name in self.resource_templates:
+                raise ValueError(f"resource template {template.name!r} is declared twice")
+            if not template.uri_template.endswith("{object_id}"):
+                raise ValueError(f"resource template {template.name!r} must end with {{object_id}}")
+            self.resource_templates[template.name] = template
+
+    def add_prompts(self, prompts: Iterable[Prompt]) -> None:
+        for prompt in prompts:
+            if prompt.name in self.prompts:
+                raise ValueError(f"prompt {prompt.name!r} is declared twice")
+            unknown = set(prompt.tools) - set(self.tools)
+            if unknown:
+                raise ValueError(f"prompt {prompt.name!r} names unknown tools {sorted(unknown)}")
+            expected = {a.name for a in prompt.arguments} | {f"tool_{t}" for t in prompt.tools}
+            if prompt.fields() != expected:
+                raise ValueError(f"prompt {prompt.name!r} template fields {sorted(prompt.fields())} "
+                                 f"are not its arguments and tools {sorted(expected)}")
+            self.prompts[prompt.name] = prompt
+
+    def match_resource(self, uri: str) -> tuple[ResourceTemplate, str] | None:
+        """The template a concrete URI belongs to, and its raw {object_id} part."""
+        for template in self.resource_templates.values():
+            prefix = template.prefix
+            if uri.startswith(prefix) and "/" not in uri[len(prefix):]:
+                return template, uri[len(prefix):]
+        return None
+
+    def document(self) -> dict[str, Any]:
+        """The surface as JSON data: what `shared.surface.Surface` serves."""
+        return {
+            "server": {"name": self.server_name, "instructions": self.instructions},
+            "tools": [tool.wire() for tool in self.tools.values()],
+            "writes": {tool.name: tool.writes for tool in self.tools.values()},
+            "resourceTemplates": [t.wire() for t in self.resource_templates.values()],
+            "resources": [],
+            "prompts": [prompt.wire(self.tools) for prompt in self.prompts.values()],
+        }

@@ -1,0 +1,7 @@
+"""Tool families: one module each, holding its tools' schemas, rules, routes, handlers and
+shaping hints together. Adding a tool = an entry in one of them (or a new module listed here)
+plus its wire and invalid-argument test cases."""
+
+from worker.tools import descriptions, details, docs, glossary, lineage, search
+
+FAMILIES = (search, details, lineage, glossary, docs, descriptions)
