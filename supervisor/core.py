@@ -19,7 +19,7 @@ from typing import Any
 
 import mcp.types as types
 import trio
-from mcp import ClientSession, MCPError
+from mcp import MCPError
 
 from shared.lifeline import PARENT_PID_ENV
 from shared.protocol import (
@@ -36,7 +36,7 @@ from shared.redaction import redact, register_secret
 from shared.settings import Settings
 from shared.surface import Surface
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
-from supervisor.worker_process import WorkerProcess
+from supervisor.worker_process import Life, WorkerProcess
 
 log = logging.getLogger("oe-mcp-local")
 
@@ -130,9 +130,9 @@ class Supervisor:
                 while True:  # follow whichever worker serves: a recycle may have replaced it
                     if self.current is not None and self.current is not worker:
                         worker = self.current
-                    if worker.dead.is_set():
+                    if worker.life is Life.DEAD:
                         break
-                    await _first_of(worker.dead.wait, self._changed.wait)
+                    await _first_of(partial(worker.reached, Life.DEAD), self._changed.wait)
                 if self._stopping:
                     break
                 await self._after_crash(worker)
@@ -157,10 +157,12 @@ class Supervisor:
         """
         while not self._stopping:
             current, spare = self.current, self.spare
-            wanted = current is not None and current.usable and (spare is None or spare.lost.is_set())
+            wanted = current is not None and current.usable and (
+                spare is None or spare.life >= Life.LOST)
             if not wanted:
-                await _first_of(self._changed.wait, *([spare.lost.wait] if spare else []))
-                if spare is not None and spare is self.spare and spare.lost.is_set():
+                await _first_of(self._changed.wait,
+                                *([partial(spare.reached, Life.LOST)] if spare else []))
+                if spare is not None and spare is self.spare and spare.life >= Life.LOST:
                     # It died while standing by: a crash like any other, with the same backoff.
                     self.spare = None
                     delay = self.breaker.record_crash(trio.current_time())
@@ -174,7 +176,7 @@ class Supervisor:
                 continue
             self.spare = None
             spare = await self._spawn(warm_token=False)
-            if not spare.dead.is_set():
+            if spare.life is not Life.DEAD:
                 self.spare = spare
                 self.breaker.record_ready(trio.current_time())
                 continue
@@ -193,8 +195,8 @@ class Supervisor:
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
         self._workers.add(worker)
         self._nursery.start_soon(self._run_worker, worker)
-        await _first_of(worker.ready.wait, worker.dead.wait)
-        if not worker.dead.is_set():
+        await worker.reached(Life.READY)
+        if worker.life is not Life.DEAD:
             self._nursery.start_soon(self._watch_liveness, worker)
         return worker
 
@@ -208,7 +210,7 @@ class Supervisor:
         """Start the current worker; a failed start is returned dead and counts as a crash."""
         worker = await self._spawn(warm_token=True)
         self.current = worker
-        if not worker.dead.is_set():
+        if worker.life is not Life.DEAD:
             self.state = WorkerState.READY
             self.breaker.record_ready(trio.current_time())
             self._signal()
@@ -248,9 +250,9 @@ class Supervisor:
         """Ping the worker; one that does not answer in time is hung and gets replaced."""
         interval = self.settings.oe_mcp_ping_interval_seconds
         timeout = self.settings.oe_mcp_ping_timeout_seconds
-        while not worker.dead.is_set():
+        while worker.life is not Life.DEAD:
             with trio.move_on_after(interval):
-                await worker.dead.wait()
+                await worker.reached(Life.DEAD)
                 return
             answered = False
             with trio.move_on_after(timeout):
@@ -258,7 +260,7 @@ class Supervisor:
                     answered, _ = await worker.request(lambda s: s.send_ping())
                 except Exception:  # an error answer is still an answer: it is alive
                     answered = True
-            if worker.lost.is_set():
+            if worker.life >= Life.LOST:
                 return  # it died or closed its pipe: the owner task handles that
             if not answered:
                 worker.kill(f"hung (no ping answer within {timeout:g} s)")
@@ -370,9 +372,8 @@ class Supervisor:
         worker = self.current
         if worker is not None and worker.usable:
             with trio.move_on_after(1.0):
-                ok, answer = await worker.request(
-                    lambda s: _private(s, STATUS_METHOD, types.RequestParams(), WorkerStatusResult)
-                )
+                ok, answer = await worker.request_private(STATUS_METHOD, types.RequestParams(),
+                                                          WorkerStatusResult)
                 if ok and answer.token:
                     self.last_token = dict(answer.token)
         return self.last_token
@@ -387,7 +388,7 @@ class Supervisor:
                 "python": sys.version.split()[0],
             },
             "worker": {
-                "pid": worker.pid if worker and not worker.dead.is_set() else None,
+                "pid": worker.pid if worker and worker.life is not Life.DEAD else None,
                 "spare_pid": self.spare.pid if self.spare and self.spare.usable else None,
                 "state": str(self.state),
                 "restarts": self.restarts,
@@ -443,9 +444,8 @@ class Supervisor:
             old = self.current
             if old is None or not old.usable:
                 return "no ready worker to recycle; the supervisor is already restarting it"
-            ok, answer = await old.request(
-                lambda s: _private(s, TOKEN_EXPORT_METHOD, types.RequestParams(), TokenHandover)
-            )
+            ok, answer = await old.request_private(TOKEN_EXPORT_METHOD, types.RequestParams(),
+                                                   TokenHandover)
             handover = answer.jwt if ok else None
             register_secret(handover)
             new = self.spare if self.spare is not None and self.spare.usable else None
@@ -453,18 +453,17 @@ class Supervisor:
                 self.spare = None
             else:
                 new = await self._spawn(warm_token=False)
-            if new.dead.is_set():
+            if new.life is Life.DEAD:
                 return "the new worker failed to start; the current one keeps serving"
             if handover:
-                await new.request(lambda s: _private(
-                    s, TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover), types.EmptyResult
-                ))
+                await new.request_private(TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover),
+                                          types.EmptyResult)
             if self.current is not old or not old.usable or not new.usable:
                 # A crash got there first and the owner task has moved on: keep its choice.
                 if new is not self.current:
                     await new.stop(reason="recycle abandoned")
                 return "the worker changed during the recycle (a crash was handled); nothing to do"
-            old.retiring = True
+            old.retire()
             self.current = new
             self.state = WorkerState.READY
             self._signal()
@@ -488,12 +487,6 @@ class Supervisor:
                 stopping.start_soon(partial(worker.stop, reason="supervisor exiting"))
         if self._nursery is not None:
             self._nursery.cancel_scope.cancel()
-
-
-async def _private(session: ClientSession, method: str, params: types.RequestParams, result_type):
-    """A private supervisor -> worker request, through the SDK like any other."""
-    request = types.Request[type(params), str](method=method, params=params)
-    return await session.send_request(request, result_type)
 
 
 async def _first_of(*waits: Callable[[], Awaitable[Any]]) -> None:

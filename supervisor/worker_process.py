@@ -3,6 +3,9 @@
 The worker runs in its own process group (so a kill reaches anything it started), speaks MCP on
 its stdin/stdout, and logs on stderr, which we keep a redacted tail of and pass on to our own
 stderr. Death is detected by reaping the process, never by waiting for EOF alone.
+
+Where a worker is in its life is one value, `life` (a `Life`), that only moves forward, only
+through `_become`; `await worker.reached(Life.X)` waits for it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from enum import IntEnum, auto
 from typing import Any
 
 import mcp.types as types
@@ -27,6 +31,18 @@ from shared.redaction import redact
 log = logging.getLogger("oe-mcp-local.worker")
 
 HANDSHAKE_TIMEOUT_SECONDS = 30.0
+
+
+class Life(IntEnum):
+    """A worker's stages, in the order it goes through them; it may skip some (a worker that
+    cannot be spawned goes from SPAWNING to DEAD), never go back."""
+
+    SPAWNING = auto()  # its process is being started
+    HANDSHAKING = auto()  # its process runs; the MCP handshake is under way
+    READY = auto()  # takes calls
+    RETIRING = auto()  # replaced on purpose (a recycle): finishes its calls, takes no new one
+    LOST = auto()  # its MCP pipe closed or it died: its calls are cut, it takes none
+    DEAD = auto()  # reaped; `exit` says how
 
 
 @dataclass
@@ -62,11 +78,9 @@ class WorkerProcess:
         self.stderr_tail = stderr_tail
         self.pid: int | None = None
         self.session: ClientSession | None = None
-        self.ready = trio.Event()
-        self.dead = trio.Event()
-        self.lost = trio.Event()
-        self._stderr_done = trio.Event()  # its MCP pipe closed or it died: take no more calls
-        self.retiring = False  # replaced on purpose: its exit is not a crash
+        self.life = Life.SPAWNING
+        self._moved = trio.Event()  # set (and replaced) at each step of `life`
+        self._stderr_done = trio.Event()  # its stderr is read to the end (its last words)
         self.exit: ExitInfo | None = None
         self.ready_at: float | None = None
         self.calls_served = 0
@@ -75,6 +89,27 @@ class WorkerProcess:
         self._in_flight: set[trio.CancelScope] = set()
 
     # -- life --------------------------------------------------------------------------------
+    def _become(self, life: Life) -> None:
+        """Move on to `life`. A step back or in place changes nothing: a handshake that ends
+        after the process was reaped leaves it DEAD."""
+        if life <= self.life:
+            return
+        self.life = life
+        if life >= Life.LOST:  # nobody will answer its calls any more
+            for scope in list(self._in_flight):
+                scope.cancel()
+        self._moved.set()
+        self._moved = trio.Event()
+
+    async def reached(self, life: Life) -> None:
+        """Return once the worker is at `life` or past it."""
+        while self.life < life:
+            await self._moved.wait()
+
+    def retire(self) -> None:
+        """It has been replaced: it finishes the calls it has and takes no new one."""
+        self._become(Life.RETIRING)
+
     async def run(self) -> None:
         """Spawn, connect, serve until the process ends. Never raises for a worker failure."""
         try:
@@ -89,18 +124,18 @@ class WorkerProcess:
         except OSError as exc:
             self.stderr_tail.append(redact(f"cannot start the worker: {exc}"))
             self.exit = ExitInfo(None, f"spawn failed: {exc}", time.time())
-            self.lost.set()
-            self.dead.set()
+            self._become(Life.DEAD)
             return
         self._process = process
         self.pid = process.pid
+        self._become(Life.HANDSHAKING)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._pump_stderr, process.stderr)
             nursery.start_soon(self._reap, process)
             try:
                 await self._serve(process)
             finally:
-                if not self.dead.is_set():
+                if self.life is not Life.DEAD:
                     self.kill("its MCP connection ended")
                 with trio.CancelScope(shield=True):
                     # Reap here too: when we are being cancelled, so is the _reap task.
@@ -124,20 +159,18 @@ class WorkerProcess:
                     return
                 self.session = session
                 self.ready_at = trio.current_time()
-                self.ready.set()
+                self._become(Life.READY)
                 async with trio.open_nursery() as watch:
                     watch.start_soon(self._kill_if_pipe_closes, closed)
-                    await self.dead.wait()
+                    await self.reached(Life.DEAD)
                     watch.cancel_scope.cancel()
 
     async def _kill_if_pipe_closes(self, closed: trio.Event) -> None:
         """Stdout closed: the worker is exiting, or broken; give it a moment, then kill it."""
         await closed.wait()
-        self.lost.set()
-        for scope in list(self._in_flight):
-            scope.cancel()
+        self._become(Life.LOST)
         with trio.move_on_after(1.0):
-            await self.dead.wait()
+            await self.reached(Life.DEAD)
             return
         self.kill("closed its MCP pipe")
 
@@ -148,14 +181,11 @@ class WorkerProcess:
         self._mark_dead(code)
 
     def _mark_dead(self, code: int) -> None:
-        if self.dead.is_set():
+        if self.life is Life.DEAD:
             return
         reason = self._kill_reason or ("exited" if code == 0 else "crashed")
         self.exit = ExitInfo(code, reason, time.time())
-        self.lost.set()
-        for scope in list(self._in_flight):
-            scope.cancel()
-        self.dead.set()
+        self._become(Life.DEAD)
 
     async def _pump_stderr(self, stream: trio.abc.ReceiveStream | None) -> None:
         if stream is None:
@@ -192,7 +222,7 @@ class WorkerProcess:
         """Close its stdin (a clean exit), then SIGTERM, then SIGKILL after `grace` each."""
         self._kill_reason = self._kill_reason or reason
         process = self._process
-        if process is None or self.dead.is_set():
+        if process is None or self.life is Life.DEAD:
             return
         with trio.CancelScope(shield=True):
             if process.stdin is not None:
@@ -201,14 +231,14 @@ class WorkerProcess:
                 except (trio.ClosedResourceError, trio.BrokenResourceError, OSError):
                     pass
             with trio.move_on_after(grace):
-                await self.dead.wait()
+                await self.reached(Life.DEAD)
                 return
             signal_group(process, gently=True)
             with trio.move_on_after(grace):
-                await self.dead.wait()
+                await self.reached(Life.DEAD)
                 return
             self.kill(reason)
-            await self.dead.wait()
+            await self.reached(Life.DEAD)
 
     # -- calls -------------------------------------------------------------------------------
     def rss_mb(self) -> float | None:
@@ -228,23 +258,31 @@ class WorkerProcess:
 
     @property
     def usable(self) -> bool:
-        return self.ready.is_set() and not self.lost.is_set() and not self.retiring
+        return self.life is Life.READY
 
     async def request(self, send: Callable[[ClientSession], Awaitable[Any]]) -> tuple[bool, Any]:
         """Run `send(session)`; (True, result), or (False, None) if the worker died meanwhile."""
-        if self.session is None or self.lost.is_set():
+        if self.session is None or self.life >= Life.LOST:
             return False, None
         with trio.CancelScope() as scope:
             self._in_flight.add(scope)
             try:
                 return True, await send(self.session)
             except Exception as exc:
-                if self.lost.is_set() or _is_connection_loss(exc):
+                if self.life >= Life.LOST or _is_connection_loss(exc):
                     return False, None
                 raise
             finally:
                 self._in_flight.discard(scope)
         return False, None  # cancelled because the worker died
+
+    async def request_private(
+        self, method: str, params: types.RequestParams, result_type: type[types.Result]
+    ) -> tuple[bool, Any]:
+        """`request` of a private supervisor -> worker method (shared/protocol.py), sent
+        through the SDK like any other."""
+        message = types.Request[type(params), str](method=method, params=params)
+        return await self.request(lambda session: session.send_request(message, result_type))
 
     async def drained(self) -> None:
         while self._in_flight:

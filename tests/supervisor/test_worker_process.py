@@ -1,0 +1,108 @@
+"""A worker's life cycle (`Life`), driven with real child processes: the real worker command,
+and stand-ins that fail to spawn or exit before their handshake."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections import deque
+
+import trio
+
+from shared.lifeline import PARENT_PID_ENV
+from shared.protocol import WARM_TOKEN_ENV
+from supervisor.worker_process import Life, WorkerProcess
+from tests.harness import alive, base_env
+
+WORKER_COMMAND = [sys.executable, "-m", "worker.cli"]
+# Never called: a worker that is not asked to warm its token exchanges none until a tool call.
+WORKER_ENV = base_env({
+    "OVALEDGE_BASE_URL": "http://127.0.0.1:9/ovaledge",
+    "OVALEDGE_USER_TOKEN": "unused-token",
+    "OVALEDGE_USER_SECRET": "unused-secret",
+    WARM_TOKEN_ENV: "0",
+    PARENT_PID_ENV: str(os.getpid()),
+})
+
+
+async def stages_of(worker: WorkerProcess, seen: list[Life]) -> None:
+    """Note each stage the worker is seen at, until it is dead."""
+    while True:
+        seen.append(worker.life)
+        if worker.life is Life.DEAD:
+            return
+        await worker.reached(Life(worker.life + 1))
+
+
+async def test_a_worker_that_cannot_be_spawned_is_dead_at_once():
+    worker = WorkerProcess(["/nonexistent/oe-mcp-worker"], {}, deque())
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(worker.run)
+        with trio.fail_after(5):
+            await worker.reached(Life.READY)  # what the pool waits for: ready, or past it
+    assert worker.life is Life.DEAD and not worker.usable
+    assert worker.pid is None and worker.exit.reason.startswith("spawn failed")
+    worker.retire()  # a late step back changes nothing
+    assert worker.life is Life.DEAD
+
+
+async def test_a_worker_that_exits_before_its_handshake_is_never_ready():
+    tail: deque[str] = deque()
+    worker = WorkerProcess(
+        [sys.executable, "-c", "import sys; print('bad setting X', file=sys.stderr); sys.exit(2)"],
+        dict(os.environ), tail)
+    seen: list[Life] = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(stages_of, worker, seen)
+        nursery.start_soon(worker.run)
+        with trio.fail_after(10):
+            await worker.reached(Life.DEAD)
+    assert Life.READY not in seen and seen == sorted(set(seen)) and seen[-1] is Life.DEAD
+    assert worker.ready_at is None and worker.exit.code == 2
+    assert "bad setting X" in " ".join(tail)
+
+
+async def test_ready_retiring_dead_a_retiring_worker_still_answers():
+    worker = WorkerProcess(WORKER_COMMAND, WORKER_ENV, deque())
+    seen: list[Life] = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(stages_of, worker, seen)
+        nursery.start_soon(worker.run)
+        with trio.fail_after(30):
+            await worker.reached(Life.READY)
+        assert worker.life is Life.READY and worker.usable and worker.ready_at is not None
+        ok, _ = await worker.request(lambda s: s.send_ping())
+        assert ok
+        worker.retire()
+        assert worker.life is Life.RETIRING and not worker.usable
+        ok, _ = await worker.request(lambda s: s.send_ping())  # it finishes what it is asked
+        assert ok
+        await worker.stop(reason="recycled")
+    assert seen[:2] == [Life.SPAWNING, Life.HANDSHAKING] and Life.READY in seen
+    assert seen == sorted(set(seen)) and seen[-1] is Life.DEAD
+    assert worker.exit.reason == "recycled" and worker.exit.code == 0
+    assert await worker.request(lambda s: s.send_ping()) == (False, None)
+    assert not alive(worker.pid)
+
+
+async def test_a_call_in_flight_when_the_worker_is_killed_returns_lost():
+    worker = WorkerProcess(WORKER_COMMAND, WORKER_ENV, deque())
+    answers = []
+
+    async def ping() -> None:
+        answers.append(await worker.request(lambda s: s.send_ping()))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(worker.run)
+        with trio.fail_after(30):
+            await worker.reached(Life.READY)
+        os.kill(worker.pid, signal.SIGSTOP)  # hung: the ping stays in flight
+        nursery.start_soon(ping)
+        await trio.sleep(0.2)
+        assert worker.in_flight == 1
+        worker.kill("hung (test)")
+        with trio.fail_after(10):
+            await worker.reached(Life.DEAD)
+    assert answers == [(False, None)] and worker.in_flight == 0
+    assert worker.exit.reason == "hung (test)" and worker.exit.as_dict()["signal"] == "SIGKILL"
