@@ -8,11 +8,13 @@ on the new worker, any other call gets an "outcome unknown" error (never a dupli
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -56,6 +58,14 @@ class WorkerUnavailable(Exception):
     """No worker can take the call now; the text says why and what to do."""
 
 
+@dataclass(eq=False)
+class _RecycleRequest:
+    """A recycle asked of the owner task; `done` is set once it is over."""
+
+    reason: str | None  # the recycle threshold passed; None: an operator asked, and waits
+    done: trio.Event = field(default_factory=trio.Event)
+    outcome: str | Exception = ""
+
 
 class Supervisor:
     def __init__(
@@ -85,11 +95,14 @@ class Supervisor:
         self.notify: Notify | None = None
         self.extra_status: dict[str, Any] = {}  # e.g. the sandbox URL under --demo
         self._changed = trio.Event()
-        self._nursery: trio.Nursery | None = None
-        self._recycle_lock = trio.Lock()
-        self._recycle_due = False  # a recycle for calls/memory is scheduled or running
+        # Unbounded, so that asking never waits; the owner task serves requests one at a time.
+        self._recycle_requests, self._recycle_inbox = trio.open_memory_channel[_RecycleRequest](
+            math.inf
+        )
+        self._threshold_recycle: _RecycleRequest | None = None  # the last one a threshold asked
         self._workers: set[WorkerProcess] = set()  # every live child, current or not
         self._stopping = False
+        self._stopped = trio.Event()  # every worker is stopped: `run` may close the nursery
 
     # -- events ------------------------------------------------------------------------------
     def _signal(self) -> None:
@@ -109,33 +122,50 @@ class Supervisor:
 
     # -- the owner task ----------------------------------------------------------------------
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
+        """The owner task. It opens the supervisor's nursery and passes it to whatever starts a task
+        (a worker, its liveness watch, a retiring worker's drain); it closes it, cancelling
+        what is left, once `shutdown` has stopped every worker, and then returns."""
         async with trio.open_nursery() as nursery:
-            self._nursery = nursery
             task_status.started()
             if self.settings.oe_mcp_spare_worker:
-                nursery.start_soon(self._keep_spare)
-            first = True
-            while not self._stopping:
-                if self.breaker.state is BreakerState.OPEN:
-                    self.state = WorkerState.FAILED
-                    self._signal()
-                    await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
-                    self.breaker.try_half_open(trio.current_time())
-                    await self.report("info", "Breaker half-open: starting one trial worker.")
-                worker = self._promote_spare()
-                if worker is None:
-                    self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
-                    worker = await self._start_worker()
-                first = False
-                while True:  # follow whichever worker serves: a recycle may have replaced it
-                    if self.current is not None and self.current is not worker:
-                        worker = self.current
-                    if worker.life is Life.DEAD:
-                        break
-                    await _first_of(partial(worker.reached, Life.DEAD), self._changed.wait)
-                if self._stopping:
-                    break
-                await self._after_crash(worker)
+                nursery.start_soon(self._keep_spare, nursery)
+            nursery.start_soon(self._serve_recycles, nursery)
+            nursery.start_soon(self._keep_current, nursery)
+            await self._stopped.wait()
+            nursery.cancel_scope.cancel()
+
+    async def _keep_current(self, nursery: trio.Nursery) -> None:
+        """Keep a current worker: promote the standby or start one, again after each crash."""
+        first = True
+        while not self._stopping:
+            if self.breaker.state is BreakerState.OPEN:
+                self.state = WorkerState.FAILED
+                self._signal()
+                await self._wait_out_cooldown()
+                await self.report("info", "Breaker half-open: starting one trial worker.")
+            worker = self._promote_spare()
+            if worker is None:
+                self.state = WorkerState.STARTING if first else WorkerState.RESTARTING
+                worker = await self._start_worker(nursery)
+            first = False
+            worker = await self._serving_until_dead(worker)
+            if self._stopping:
+                break
+            await self._after_crash(worker)
+
+    async def _serving_until_dead(self, worker: WorkerProcess) -> WorkerProcess:
+        """Follow whichever worker serves (a recycle may replace `worker`); return it dead."""
+        while True:
+            if self.current is not None and self.current is not worker:
+                worker = self.current
+            if worker.life is Life.DEAD:
+                return worker
+            await _first_of(partial(worker.reached, Life.DEAD), self._changed.wait)
+
+    async def _wait_out_cooldown(self) -> None:
+        """The breaker is open: wait until it allows one trial worker."""
+        await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
+        self.breaker.try_half_open(trio.current_time())
 
     def _promote_spare(self) -> WorkerProcess | None:
         """Make the standby worker current (no spawn wait), if there is a healthy one."""
@@ -149,7 +179,7 @@ class Supervisor:
         self._signal()
         return spare
 
-    async def _keep_spare(self) -> None:
+    async def _keep_spare(self, nursery: trio.Nursery) -> None:
         """Keep one standby worker ready beside the current one (OE_MCP_SPARE_WORKER).
 
         It does not exchange a token until it is promoted and called, so it never kills the
@@ -171,11 +201,10 @@ class Supervisor:
                         await trio.sleep(delay)
                 continue
             if self.breaker.state is BreakerState.OPEN:  # standbys failed: wait out the cool-down
-                await trio.sleep_until(self.breaker.reopen_at() or trio.current_time())
-                self.breaker.try_half_open(trio.current_time())
+                await self._wait_out_cooldown()
                 continue
             self.spare = None
-            spare = await self._spawn(warm_token=False)
+            spare = await self._spawn(nursery, warm_token=False)
             if spare.life is not Life.DEAD:
                 self.spare = spare
                 self.breaker.record_ready(trio.current_time())
@@ -188,16 +217,16 @@ class Supervisor:
             if delay:
                 await trio.sleep(delay)
 
-    async def _spawn(self, *, warm_token: bool) -> WorkerProcess:
-        """Spawn a worker and wait until it is ready or dead."""
-        assert self._nursery is not None
+    async def _spawn(self, nursery: trio.Nursery, *, warm_token: bool) -> WorkerProcess:
+        """Spawn a worker and wait until it is ready or dead. It runs in `nursery`, and so does
+        its liveness watch once it is ready: the supervisor's, which `run` closes."""
         env = {**self.worker_env, WARM_TOKEN_ENV: "1" if warm_token else "0"}
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
         self._workers.add(worker)
-        self._nursery.start_soon(self._run_worker, worker)
+        nursery.start_soon(self._run_worker, worker)
         await worker.reached(Life.READY)
         if worker.life is not Life.DEAD:
-            self._nursery.start_soon(self._watch_liveness, worker)
+            nursery.start_soon(self._watch_liveness, worker)
         return worker
 
     async def _run_worker(self, worker: WorkerProcess) -> None:
@@ -206,9 +235,9 @@ class Supervisor:
         finally:
             self._workers.discard(worker)
 
-    async def _start_worker(self) -> WorkerProcess:
+    async def _start_worker(self, nursery: trio.Nursery) -> WorkerProcess:
         """Start the current worker; a failed start is returned dead and counts as a crash."""
-        worker = await self._spawn(warm_token=True)
+        worker = await self._spawn(nursery, warm_token=True)
         self.current = worker
         if worker.life is not Life.DEAD:
             self.state = WorkerState.READY
@@ -269,7 +298,7 @@ class Supervisor:
                 return
             if worker.ready_at is not None:
                 self.breaker.record_stable(worker.ready_at, trio.current_time())
-            self._recycle_if_due(worker)
+            self.recycle_if_due(worker)
 
     def _tail_text(self, lines: int = 5) -> str:
         tail = list(self.stderr_tail)[-lines:]
@@ -329,7 +358,7 @@ class Supervisor:
                 )
                 if ok:
                     worker.calls_served += 1
-                    self._recycle_if_due(worker)
+                    self.recycle_if_due(worker)
                     return result
                 if replayable and attempts == 1:
                     self.calls["replayed"] += 1
@@ -366,7 +395,7 @@ class Supervisor:
                            f"reading {uri} failed: the worker stopped twice while reading it; retry")
         raise MCPError(types.INTERNAL_ERROR, f"reading {uri} got no answer within {timeout:g} s")
 
-    # -- status and recycling ----------------------------------------------------------------
+    # -- status -----------------------------------------------------------------------------
     async def worker_status(self) -> dict[str, Any]:
         """Ask the worker for its token state (briefly); fall back to the last answer."""
         worker = self.current
@@ -408,10 +437,29 @@ class Supervisor:
             **self.extra_status,
         }
 
-    def _recycle_if_due(self, worker: WorkerProcess) -> None:
-        """Recycle the current worker after OE_MCP_RECYCLE_AFTER_CALLS calls or above
-        OE_MCP_RECYCLE_ABOVE_MB of memory (both off by default): long days, no slow creep."""
-        if worker is not self.current or not worker.usable or self._recycle_due:
+    # -- recycling ---------------------------------------------------------------------------
+    async def recycle(self) -> str:
+        """Recycle the worker now (`oe-mcp-status restart-worker`); say how it went.
+
+        Recycles are asked of the owner task through a channel, not done in the caller's task
+        with a nursery it would pass: the new worker and the old one's drain must outlive the
+        caller (a status-socket connection) and end with the supervisor, in its nursery. And
+        the owner task doing them one at a time is all the locking they need.
+        """
+        request = _RecycleRequest(reason=None)
+        self._recycle_requests.send_nowait(request)
+        await request.done.wait()
+        if isinstance(request.outcome, Exception):
+            raise request.outcome
+        return request.outcome
+
+    def recycle_if_due(self, worker: WorkerProcess) -> None:
+        """Ask for a recycle of the current worker after OE_MCP_RECYCLE_AFTER_CALLS calls or
+        above OE_MCP_RECYCLE_ABOVE_MB of memory (both off by default): long days, no slow
+        creep. Returns at once; the owner task does it (see `recycle`)."""
+        asked = self._threshold_recycle
+        pending = asked is not None and not asked.done.is_set()
+        if pending or worker is not self.current or not worker.usable:
             return
         settings = self.settings
         reason = None
@@ -420,73 +468,77 @@ class Supervisor:
         elif settings.oe_mcp_recycle_above_mb and (rss := worker.rss_mb()) is not None \
                 and rss > settings.oe_mcp_recycle_above_mb:
             reason = f"uses {rss:.0f} MB"
-        if reason and self._nursery is not None:
-            self._recycle_due = True
-            self._nursery.start_soon(self._recycle_because, reason)
+        if reason:
+            self._threshold_recycle = _RecycleRequest(reason)
+            self._recycle_requests.send_nowait(self._threshold_recycle)
 
-    async def _recycle_because(self, reason: str) -> None:
-        try:
-            await self.report("info", f"Recycling the worker: it {reason}.")
-            await self.recycle()
-        except Exception as exc:  # the current worker keeps serving; say why it was not swapped
-            await self.report("warning", f"Recycling the worker failed ({type(exc).__name__}); "
-                              "the current worker keeps serving.")
-        finally:
-            self._recycle_due = False
+    async def _serve_recycles(self, nursery: trio.Nursery) -> None:
+        """Do the recycles asked for, one at a time, starting their tasks in `nursery`."""
+        async for request in self._recycle_inbox:
+            try:
+                if request.reason:
+                    await self.report("info", f"Recycling the worker: it {request.reason}.")
+                request.outcome = await self._recycle(nursery)
+            except Exception as exc:  # the current worker keeps serving
+                request.outcome = exc
+                if request.reason:  # nobody waits for a threshold's recycle: say why it failed
+                    await self.report("warning", f"Recycling the worker failed ({type(exc).__name__}); "
+                                      "the current worker keeps serving.")
+            finally:
+                request.done.set()
 
-    async def recycle(self) -> str:
+    async def _recycle(self, nursery: trio.Nursery) -> str:
         """Replace the worker with no failed call: the new one is ready before the old retires.
 
         The JWT is handed from the old worker to the new one, so the swap costs no exchange
         and the two never invalidate each other's token (OvalEdge keeps one per credential).
         """
-        async with self._recycle_lock:
-            old = self.current
-            if old is None or not old.usable:
-                return "no ready worker to recycle; the supervisor is already restarting it"
-            ok, answer = await old.request_private(TOKEN_EXPORT_METHOD, types.RequestParams(),
-                                                   TokenHandover)
-            handover = answer.jwt if ok else None
-            register_secret(handover)
-            new = self.spare if self.spare is not None and self.spare.usable else None
-            if new is not None:
-                self.spare = None
-            else:
-                new = await self._spawn(warm_token=False)
-            if new.life is Life.DEAD:
-                return "the new worker failed to start; the current one keeps serving"
-            if handover:
-                await new.request_private(TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover),
-                                          types.EmptyResult)
-            if self.current is not old or not old.usable or not new.usable:
-                # A crash got there first and the owner task has moved on: keep its choice.
-                if new is not self.current:
-                    await new.stop(reason="recycle abandoned")
-                return "the worker changed during the recycle (a crash was handled); nothing to do"
-            old.retire()
-            self.current = new
-            self.state = WorkerState.READY
-            self._signal()
-            await self.report("info", f"Worker recycled: {new.pid} replaces {old.pid} "
-                              f"(finishing {old.in_flight} call(s) on the old one).")
-            assert self._nursery is not None
-            self._nursery.start_soon(self._retire, old)
-            return f"recycled: worker {new.pid} replaces {old.pid}"
+        old = self.current
+        if old is None or not old.usable:
+            return "no ready worker to recycle; the supervisor is already restarting it"
+        ok, answer = await old.request_private(TOKEN_EXPORT_METHOD, types.RequestParams(),
+                                               TokenHandover)
+        handover = answer.jwt if ok else None
+        register_secret(handover)
+        new = self.spare if self.spare is not None and self.spare.usable else None
+        if new is not None:
+            self.spare = None
+        else:
+            new = await self._spawn(nursery, warm_token=False)
+        if new.life is Life.DEAD:
+            return "the new worker failed to start; the current one keeps serving"
+        if handover:
+            await new.request_private(TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover),
+                                      types.EmptyResult)
+        if self.current is not old or not old.usable or not new.usable:
+            # A crash got there first and the owner task has moved on: keep its choice.
+            if new is not self.current:
+                await new.stop(reason="recycle abandoned")
+            return "the worker changed during the recycle (a crash was handled); nothing to do"
+        old.retire()
+        self.current = new
+        self.state = WorkerState.READY
+        self._signal()
+        await self.report("info", f"Worker recycled: {new.pid} replaces {old.pid} "
+                          f"(finishing {old.in_flight} call(s) on the old one).")
+        nursery.start_soon(self._stop_when_drained, old)
+        return f"recycled: worker {new.pid} replaces {old.pid}"
 
-    async def _retire(self, worker: WorkerProcess) -> None:
+    async def _stop_when_drained(self, worker: WorkerProcess) -> None:
         with trio.move_on_after(self.settings.oe_mcp_call_timeout_seconds):
             await worker.drained()
         await worker.stop(reason="recycled")
 
+    # -- the end -----------------------------------------------------------------------------
     async def shutdown(self) -> None:
+        """Stop every worker; then `run` closes its nursery and returns."""
         self._stopping = True
         self.state = WorkerState.STOPPED
         self._signal()
         async with trio.open_nursery() as stopping:
             for worker in list(self._workers):
                 stopping.start_soon(partial(worker.stop, reason="supervisor exiting"))
-        if self._nursery is not None:
-            self._nursery.cancel_scope.cancel()
+        self._stopped.set()
 
 
 async def _first_of(*waits: Callable[[], Awaitable[Any]]) -> None:
