@@ -180,7 +180,8 @@ async def _import_floor(modules: str) -> float:
     return time.perf_counter() - started
 
 
-SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.core, supervisor.front, supervisor.status_socket, "
+SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.pool, supervisor.relay, supervisor.status, "
+                      "supervisor.front, supervisor.status_socket, "
                       "mcp.server.stdio")
 WORKER_IMPORTS = "worker.cli, worker.server, mcp.server.stdio"
 FLOORS = {"floor_python": "sys", "floor_mcp_types_pkg": "mcp_types", "floor_mcp_types": "mcp.types",

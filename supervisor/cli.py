@@ -42,10 +42,13 @@ async def run_supervisor(demo: bool) -> None:
     from shared.mcp_server import initialization_options
     from shared.protocol import stdio_streams
     from shared.surface import Surface
-    from supervisor.core import Supervisor
     from supervisor.front import Front
     from supervisor.malformed import answer_malformed
+    from supervisor.pool import WorkerPool
+    from supervisor.relay import Relay
+    from supervisor.reporting import Reporter
     from supervisor.runtime import socket_path_for
+    from supervisor.status import SupervisorStatus
     from supervisor.status_socket import serve_status
 
     async with AsyncExitStack() as stack:
@@ -55,22 +58,25 @@ async def run_supervisor(demo: bool) -> None:
 
             overrides = await stack.enter_async_context(sandbox_child())
         settings: Settings = load_settings(**overrides)
-        supervisor = Supervisor(
-            settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides), Surface.load()
-        )
-        if demo:
-            supervisor.extra_status["demo"] = {"sandbox_url": overrides["ovaledge_base_url"]}
-        front = Front(supervisor)
+        surface = Surface.load()
+        reporter = Reporter()
+        pool = WorkerPool(settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides),
+                          reporter.report)
+        relay = Relay(pool, surface, settings.oe_mcp_call_timeout_seconds, reporter.report)
+        demo_status = {"demo": {"sandbox_url": overrides["ovaledge_base_url"]}} if demo else {}
+        status = SupervisorStatus(pool, relay, demo_status)
+        front = Front(surface, relay)
+        reporter.notify = front.notify  # reports reach the client as MCP log notifications
         server = front.build_server()
         async with trio.open_nursery() as nursery:
-            await nursery.start(supervisor.run)
+            await nursery.start(pool.run)
             socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
-            await nursery.start(serve_status, supervisor, socket_path)  # listening before we serve
+            await nursery.start(serve_status, status, pool, socket_path)  # listening before we serve
             async with stdio_streams() as (read, write):
                 async with answer_malformed(read, write) as screened:
                     await server.run(screened, write, initialization_options(server))
-            # stdin closed: the client is gone. Stop the worker, then everything else.
-            await supervisor.shutdown()
+            # stdin closed: the client is gone. Stop the workers, then everything else.
+            await pool.shutdown()
             nursery.cancel_scope.cancel()
 
 

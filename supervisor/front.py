@@ -1,4 +1,4 @@
-"""The MCP server the client talks to: the surface from shared data, calls to the supervisor.
+"""The MCP server the client talks to: the surface from shared data, calls to the relay.
 
 `initialize` and every list call are answered here at once, whatever state the worker is in.
 """
@@ -15,18 +15,18 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from shared.mcp_server import SurfaceHandlers
 from shared.protocol import error_result
-from supervisor.core import Supervisor
+from shared.surface import Surface
+from supervisor.relay import Relay
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 
 class Front(SurfaceHandlers):
-    def __init__(self, supervisor: Supervisor):
-        self.supervisor = supervisor
-        self.surface = supervisor.surface
+    def __init__(self, surface: Surface, relay: Relay):
+        self.surface = surface
+        self.relay = relay
         self.session: ServerSession | None = None
         self.min_level = "info"
-        supervisor.notify = self.notify
 
     def _remember(self, ctx: ServerRequestContext) -> None:
         self.session = ctx.session
@@ -62,11 +62,11 @@ class Front(SurfaceHandlers):
         if token is not None:
             async def progress(value: float, total: float | None, message: str | None) -> None:
                 await ctx.session.report_progress(value, total, message)
-        return await self.supervisor.call_tool(params.name, params.arguments, progress)
+        return await self.relay.call_tool(params.name, params.arguments, progress)
 
     async def read_resource(self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams):
         self._remember(ctx)
-        return await self.supervisor.read_resource(str(params.uri))
+        return await self.relay.read_resource(str(params.uri))
 
     def build_server(self) -> Server:
         with warnings.catch_warnings():

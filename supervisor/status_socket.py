@@ -21,8 +21,9 @@ from pathlib import Path
 import trio
 
 from shared.redaction import redact
-from supervisor.core import Supervisor
+from supervisor.pool import WorkerPool
 from supervisor.runtime import use_tcp_status, write_private_file
+from supervisor.status import SupervisorStatus
 
 log = logging.getLogger("oe-mcp-local.status")
 MAX_REQUEST_BYTES = 4096
@@ -35,7 +36,9 @@ def _peer_uid(sock: trio.socket.SocketType) -> int | None:
     return None  # elsewhere the 0600 socket in a 0700 directory is the check
 
 
-async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str | None) -> None:
+async def _answer(
+    status: SupervisorStatus, pool: WorkerPool, stream: trio.SocketStream, token: str | None
+) -> None:
     try:
         uid = _peer_uid(stream.socket) if token is None else None
         if uid is not None and uid != os.getuid():
@@ -59,9 +62,9 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str 
             return
         try:
             if command == "status":
-                answer = await supervisor.status()
+                answer = await status.document()
             elif command == "restart-worker":
-                answer = {"result": await supervisor.recycle()}
+                answer = {"result": await pool.recycle()}
             else:
                 answer = {"error": "unknown command; use status or restart-worker"}
         except Exception as exc:  # an ops query must never take the supervisor down
@@ -75,7 +78,7 @@ async def _answer(supervisor: Supervisor, stream: trio.SocketStream, token: str 
 
 
 async def serve_status(
-    supervisor: Supervisor, path: Path, *, task_status=trio.TASK_STATUS_IGNORED
+    status: SupervisorStatus, pool: WorkerPool, path: Path, *, task_status=trio.TASK_STATUS_IGNORED
 ) -> None:
     """Serve the status socket at `path`. A problem with it is logged, never fatal: the MCP
     connection matters more than ops inspection."""
@@ -92,7 +95,7 @@ async def serve_status(
             task_status.started(path)
             while True:
                 stream = await listener.accept()
-                nursery.start_soon(_answer, supervisor, stream, token)
+                nursery.start_soon(_answer, status, pool, stream, token)
     finally:
         path.unlink(missing_ok=True)
         await listener.aclose()

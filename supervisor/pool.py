@@ -1,17 +1,15 @@
-"""The supervisor: keeps one ready worker, forwards calls to it, and nothing else.
+"""The worker pool: the current worker, a standby beside it, and the owner task that keeps them.
 
-One owner task (`run`) starts and restarts workers; call handlers only ever wait for a ready
-worker. A worker that dies or hangs is replaced; a read-only call caught in it is replayed once
-on the new worker, any other call gets an "outcome unknown" error (never a duplicate write).
+The owner task (`WorkerPool.run`) starts and restarts workers under the crash-loop breaker
+(policy.py), promotes the standby when the current worker dies, recycles and retires workers.
+It opens the pool's nursery, where every worker, its liveness watch and a retiring worker's
+drain run. Call handlers only ever wait for a ready worker (`ready_worker`).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import os
-import sys
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,29 +19,23 @@ from typing import Any
 
 import mcp.types as types
 import trio
-from mcp import MCPError
 
 from shared.lifeline import PARENT_PID_ENV
 from shared.protocol import (
-    STATUS_METHOD,
     TOKEN_ADOPT_METHOD,
     TOKEN_EXPORT_METHOD,
     WARM_TOKEN_ENV,
     TokenAdoptParams,
     TokenHandover,
-    WorkerStatusResult,
-    error_result,
 )
-from shared.redaction import redact, register_secret
+from shared.redaction import register_secret
 from shared.settings import Settings
-from shared.surface import Surface
+from supervisor.liveness import LivenessWatch
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
+from supervisor.reporting import Report
 from supervisor.worker_process import Life, WorkerProcess
 
-log = logging.getLogger("oe-mcp-local")
-
 STDERR_TAIL_LINES = 40
-Notify = Callable[[str, str], Awaitable[None]]  # (level, message)
 
 
 class WorkerState(StrEnum):
@@ -67,33 +59,34 @@ class _RecycleRequest:
     outcome: str | Exception = ""
 
 
-class Supervisor:
+class WorkerPool:
     def __init__(
         self,
         settings: Settings,
         worker_command: list[str],
         worker_env: dict[str, str],
-        surface: Surface,
+        report: Report,
         *,
         policy: RestartPolicy | None = None,
     ):
         self.settings = settings
-        self.surface = surface
         self.worker_command = worker_command
         self.worker_env = {**worker_env, PARENT_PID_ENV: str(os.getpid())}
+        self.report = report
         self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
-        self.started_at = time.time()
         self.state = WorkerState.STARTING
         self.current: WorkerProcess | None = None
         self.spare: WorkerProcess | None = None  # a ready standby, promoted on a crash
         self.restarts = 0
         self.last_exit: dict[str, Any] | None = None
         self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-        self.calls = {"in_flight": 0, "total": 0, "failed": 0, "replayed": 0, "timed_out": 0}
-        self.last_token: dict[str, Any] = {"state": "none", "expires_in_seconds": None,
-                                           "exchanges": 0, "last_error": None}
-        self.notify: Notify | None = None
-        self.extra_status: dict[str, Any] = {}  # e.g. the sandbox URL under --demo
+        self._liveness = LivenessWatch(
+            interval=settings.oe_mcp_ping_interval_seconds,
+            timeout=settings.oe_mcp_ping_timeout_seconds,
+            breaker=self.breaker,
+            recycle_if_due=self.recycle_if_due,
+            report=report,
+        )
         self._changed = trio.Event()
         # Unbounded, so that asking never waits; the owner task serves requests one at a time.
         self._recycle_requests, self._recycle_inbox = trio.open_memory_channel[_RecycleRequest](
@@ -104,25 +97,17 @@ class Supervisor:
         self._stopping = False
         self._stopped = trio.Event()  # every worker is stopped: `run` may close the nursery
 
-    # -- events ------------------------------------------------------------------------------
     def _signal(self) -> None:
         self._changed.set()
         self._changed = trio.Event()
 
-    async def report(self, level: str, message: str) -> None:
-        """Tell the operator (stderr) and the user's client (an MCP log notification)."""
-        message = redact(message)
-        getattr(log, "warning" if level in ("warning", "error") else "info")(message)
-        if self.notify is not None:
-            with trio.move_on_after(1.0):  # a client that stops reading must not stall us
-                try:
-                    await self.notify(level, message)
-                except Exception:  # the client went away; stderr has it
-                    pass
+    def _tail_text(self, lines: int = 5) -> str:
+        tail = list(self.stderr_tail)[-lines:]
+        return " | ".join(tail) if tail else "(none)"
 
     # -- the owner task ----------------------------------------------------------------------
     async def run(self, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
-        """The owner task. It opens the supervisor's nursery and passes it to whatever starts a task
+        """The owner task. It opens the pool's nursery and passes it to whatever starts a task
         (a worker, its liveness watch, a retiring worker's drain); it closes it, cancelling
         what is left, once `shutdown` has stopped every worker, and then returns."""
         async with trio.open_nursery() as nursery:
@@ -219,14 +204,14 @@ class Supervisor:
 
     async def _spawn(self, nursery: trio.Nursery, *, warm_token: bool) -> WorkerProcess:
         """Spawn a worker and wait until it is ready or dead. It runs in `nursery`, and so does
-        its liveness watch once it is ready: the supervisor's, which `run` closes."""
+        its liveness watch once it is ready: the pool's, which `run` closes."""
         env = {**self.worker_env, WARM_TOKEN_ENV: "1" if warm_token else "0"}
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
         self._workers.add(worker)
         nursery.start_soon(self._run_worker, worker)
         await worker.reached(Life.READY)
         if worker.life is not Life.DEAD:
-            nursery.start_soon(self._watch_liveness, worker)
+            nursery.start_soon(self._liveness.watch, worker)
         return worker
 
     async def _run_worker(self, worker: WorkerProcess) -> None:
@@ -275,35 +260,6 @@ class Supervisor:
         if delay:
             await trio.sleep(delay)
 
-    async def _watch_liveness(self, worker: WorkerProcess) -> None:
-        """Ping the worker; one that does not answer in time is hung and gets replaced."""
-        interval = self.settings.oe_mcp_ping_interval_seconds
-        timeout = self.settings.oe_mcp_ping_timeout_seconds
-        while worker.life is not Life.DEAD:
-            with trio.move_on_after(interval):
-                await worker.reached(Life.DEAD)
-                return
-            answered = False
-            with trio.move_on_after(timeout):
-                try:
-                    answered, _ = await worker.request(lambda s: s.send_ping())
-                except Exception:  # an error answer is still an answer: it is alive
-                    answered = True
-            if worker.life >= Life.LOST:
-                return  # it died or closed its pipe: the owner task handles that
-            if not answered:
-                worker.kill(f"hung (no ping answer within {timeout:g} s)")
-                await self.report("warning", f"Worker {worker.pid} did not answer a ping within "
-                                  f"{timeout:g} s (hung); replaced it.")
-                return
-            if worker.ready_at is not None:
-                self.breaker.record_stable(worker.ready_at, trio.current_time())
-            self.recycle_if_due(worker)
-
-    def _tail_text(self, lines: int = 5) -> str:
-        tail = list(self.stderr_tail)[-lines:]
-        return " | ".join(tail) if tail else "(none)"
-
     # -- getting a worker for a call ---------------------------------------------------------
     async def ready_worker(self) -> WorkerProcess:
         while True:
@@ -324,126 +280,13 @@ class Supervisor:
                 )
             await self._changed.wait()
 
-    # -- forwarding --------------------------------------------------------------------------
-    async def call_tool(
-        self,
-        name: str,
-        arguments: dict[str, Any] | None,
-        progress: Callable[[float, float | None, str | None], Awaitable[None]] | None = None,
-    ) -> types.CallToolResult:
-        self.calls["total"] += 1
-        self.calls["in_flight"] += 1
-        result = None
-        try:
-            result = await self._forward_call(name, arguments, progress)
-            return result
-        finally:
-            self.calls["in_flight"] -= 1
-            if result is None or result.is_error:
-                self.calls["failed"] += 1
-
-    async def _forward_call(self, name, arguments, progress) -> types.CallToolResult:
-        timeout = self.settings.oe_mcp_call_timeout_seconds
-        replayable = not self.surface.may_write(name, arguments)
-        attempts = 0
-        with trio.move_on_after(timeout) as deadline:
-            while True:
-                try:
-                    worker = await self.ready_worker()
-                except WorkerUnavailable as exc:
-                    return error_result(str(exc))
-                attempts += 1
-                ok, result = await worker.request(
-                    lambda s: s.call_tool(name, arguments, progress_callback=progress)
-                )
-                if ok:
-                    worker.calls_served += 1
-                    self.recycle_if_due(worker)
-                    return result
-                if replayable and attempts == 1:
-                    self.calls["replayed"] += 1
-                    await self.report("warning", f"Worker {worker.pid} stopped during {name}; "
-                                      "replaying the read-only call on a new worker.")
-                    continue
-                what = "replayed once and lost again" if replayable else "not replayed (it may write)"
-                return error_result(
-                    f"{name}: the worker stopped while the call was running, so its outcome is "
-                    f"unknown; it was {what}. "
-                    + ("Check in OvalEdge whether the change was applied before retrying."
-                       if not replayable else "Retry the call.")
-                )
-        assert deadline.cancelled_caught
-        self.calls["timed_out"] += 1
-        return error_result(
-            f"{name} got no answer within {timeout:g} s (OE_MCP_CALL_TIMEOUT_SECONDS) and was "
-            "cancelled in the worker. OvalEdge may be slow: narrow the request or retry later."
-            + ("" if replayable else " It may write: check in OvalEdge whether it was applied.")
-        )
-
-    async def read_resource(self, uri: str) -> types.ReadResourceResult:
-        timeout = self.settings.oe_mcp_call_timeout_seconds
-        with trio.move_on_after(timeout):
-            for _ in range(2):  # resources are reads: replay once
-                try:
-                    worker = await self.ready_worker()
-                except WorkerUnavailable as exc:
-                    raise MCPError(types.INTERNAL_ERROR, redact(str(exc))) from None
-                ok, result = await worker.request(lambda s: s.read_resource(uri))
-                if ok:
-                    return result
-            raise MCPError(types.INTERNAL_ERROR,
-                           f"reading {uri} failed: the worker stopped twice while reading it; retry")
-        raise MCPError(types.INTERNAL_ERROR, f"reading {uri} got no answer within {timeout:g} s")
-
-    # -- status -----------------------------------------------------------------------------
-    async def worker_status(self) -> dict[str, Any]:
-        """Ask the worker for its token state (briefly); fall back to the last answer."""
-        worker = self.current
-        if worker is not None and worker.usable:
-            with trio.move_on_after(1.0):
-                ok, answer = await worker.request_private(STATUS_METHOD, types.RequestParams(),
-                                                          WorkerStatusResult)
-                if ok and answer.token:
-                    self.last_token = dict(answer.token)
-        return self.last_token
-
-    async def status(self) -> dict[str, Any]:
-        token = await self.worker_status()
-        worker = self.current
-        return {
-            "supervisor": {
-                "pid": os.getpid(),
-                "uptime_seconds": round(time.time() - self.started_at, 1),
-                "python": sys.version.split()[0],
-            },
-            "worker": {
-                "pid": worker.pid if worker and worker.life is not Life.DEAD else None,
-                "spare_pid": self.spare.pid if self.spare and self.spare.usable else None,
-                "state": str(self.state),
-                "restarts": self.restarts,
-                "last_exit": self.last_exit,
-                "stderr_tail": [redact(line) for line in list(self.stderr_tail)[-10:]],
-            },
-            "breaker": {
-                "state": str(self.breaker.state),
-                "crashes_in_window": self.breaker.crashes_in_window(trio.current_time()),
-                "reopens_in_seconds": (
-                    round(max(0.0, self.breaker.reopen_at() - trio.current_time()), 1)
-                    if self.breaker.state is BreakerState.OPEN and self.breaker.reopen_at() else None
-                ),
-            },
-            "calls": dict(self.calls),
-            "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
-            **self.extra_status,
-        }
-
     # -- recycling ---------------------------------------------------------------------------
     async def recycle(self) -> str:
         """Recycle the worker now (`oe-mcp-status restart-worker`); say how it went.
 
         Recycles are asked of the owner task through a channel, not done in the caller's task
         with a nursery it would pass: the new worker and the old one's drain must outlive the
-        caller (a status-socket connection) and end with the supervisor, in its nursery. And
+        caller (a status-socket connection) and end with the pool, in the pool's nursery. And
         the owner task doing them one at a time is all the locking they need.
         """
         request = _RecycleRequest(reason=None)
@@ -531,7 +374,7 @@ class Supervisor:
 
     # -- the end -----------------------------------------------------------------------------
     async def shutdown(self) -> None:
-        """Stop every worker; then `run` closes its nursery and returns."""
+        """Stop every worker; then `run` closes the pool's nursery and returns."""
         self._stopping = True
         self.state = WorkerState.STOPPED
         self._signal()

@@ -1,0 +1,72 @@
+"""The status document of one supervisor (README "Ops inspection"): the pool's workers and
+breaker, the relay's call counters, the worker's token state; status_socket.py serves it.
+Never a token, secret or JWT."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+import mcp.types as types
+import trio
+
+from shared.protocol import STATUS_METHOD, WorkerStatusResult
+from shared.redaction import redact
+from supervisor.policy import BreakerState
+from supervisor.pool import WorkerPool
+from supervisor.relay import Relay
+from supervisor.worker_process import Life
+
+
+class SupervisorStatus:
+    def __init__(self, pool: WorkerPool, relay: Relay, extra: dict[str, Any] | None = None):
+        self.pool = pool
+        self.relay = relay
+        self.extra = extra or {}  # e.g. the sandbox URL under --demo
+        self.started_at = time.time()
+        self.last_token: dict[str, Any] = {"state": "none", "expires_in_seconds": None,
+                                           "exchanges": 0, "last_error": None}
+
+    async def token_state(self) -> dict[str, Any]:
+        """Ask the worker for its token state (briefly); fall back to the last answer."""
+        worker = self.pool.current
+        if worker is not None and worker.usable:
+            with trio.move_on_after(1.0):
+                ok, answer = await worker.request_private(STATUS_METHOD, types.RequestParams(),
+                                                          WorkerStatusResult)
+                if ok and answer.token:
+                    self.last_token = dict(answer.token)
+        return self.last_token
+
+    async def document(self) -> dict[str, Any]:
+        token = await self.token_state()
+        pool, breaker = self.pool, self.pool.breaker
+        worker, spare = pool.current, pool.spare
+        return {
+            "supervisor": {
+                "pid": os.getpid(),
+                "uptime_seconds": round(time.time() - self.started_at, 1),
+                "python": sys.version.split()[0],
+            },
+            "worker": {
+                "pid": worker.pid if worker and worker.life is not Life.DEAD else None,
+                "spare_pid": spare.pid if spare and spare.usable else None,
+                "state": str(pool.state),
+                "restarts": pool.restarts,
+                "last_exit": pool.last_exit,
+                "stderr_tail": [redact(line) for line in list(pool.stderr_tail)[-10:]],
+            },
+            "breaker": {
+                "state": str(breaker.state),
+                "crashes_in_window": breaker.crashes_in_window(trio.current_time()),
+                "reopens_in_seconds": (
+                    round(max(0.0, breaker.reopen_at() - trio.current_time()), 1)
+                    if breaker.state is BreakerState.OPEN and breaker.reopen_at() else None
+                ),
+            },
+            "calls": dict(self.relay.calls),
+            "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
+            **self.extra,
+        }
