@@ -26,22 +26,33 @@ WORKER_ENV = base_env({
 })
 
 
-async def stages_of(worker: WorkerProcess, seen: list[Life]) -> None:
-    """Note each stage the worker is seen at, until it is dead."""
-    while True:
-        seen.append(worker.life)
-        if worker.life is Life.DEAD:
-            return
-        await worker.reached(Life(worker.life + 1))
+def run_noting_stages(nursery: trio.Nursery, worker: WorkerProcess) -> list[Life]:
+    """Run `worker` in `nursery`; the list returned fills with each stage it is seen at."""
+    seen: list[Life] = []
+
+    async def note() -> None:
+        while True:
+            seen.append(worker.life)
+            if worker.life is Life.DEAD:
+                return
+            await worker.reached(Life(worker.life + 1))
+
+    nursery.start_soon(note)
+    nursery.start_soon(worker.run)
+    return seen
+
+
+def moved_forward_to_dead(seen: list[Life]) -> bool:
+    return seen == sorted(set(seen)) and seen[-1] is Life.DEAD
 
 
 async def test_a_worker_that_cannot_be_spawned_is_dead_at_once():
     worker = WorkerProcess(["/nonexistent/oe-mcp-worker"], {}, deque())
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(worker.run)
+        seen = run_noting_stages(nursery, worker)
         with trio.fail_after(5):
             await worker.reached(Life.READY)  # what the pool waits for: ready, or past it
-    assert worker.life is Life.DEAD and not worker.usable
+    assert seen == [Life.SPAWNING, Life.DEAD] and not worker.usable
     assert worker.pid is None and worker.exit.reason.startswith("spawn failed")
     worker.retire()  # a late step back changes nothing
     assert worker.life is Life.DEAD
@@ -52,23 +63,19 @@ async def test_a_worker_that_exits_before_its_handshake_is_never_ready():
     worker = WorkerProcess(
         [sys.executable, "-c", "import sys; print('bad setting X', file=sys.stderr); sys.exit(2)"],
         dict(os.environ), tail)
-    seen: list[Life] = []
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(stages_of, worker, seen)
-        nursery.start_soon(worker.run)
+        seen = run_noting_stages(nursery, worker)
         with trio.fail_after(10):
             await worker.reached(Life.DEAD)
-    assert Life.READY not in seen and seen == sorted(set(seen)) and seen[-1] is Life.DEAD
+    assert Life.READY not in seen and moved_forward_to_dead(seen)
     assert worker.ready_at is None and worker.exit.code == 2
     assert "bad setting X" in " ".join(tail)
 
 
 async def test_ready_retiring_dead_a_retiring_worker_still_answers():
     worker = WorkerProcess(WORKER_COMMAND, WORKER_ENV, deque())
-    seen: list[Life] = []
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(stages_of, worker, seen)
-        nursery.start_soon(worker.run)
+        seen = run_noting_stages(nursery, worker)
         with trio.fail_after(30):
             await worker.reached(Life.READY)
         assert worker.life is Life.READY and worker.usable and worker.ready_at is not None
@@ -79,8 +86,7 @@ async def test_ready_retiring_dead_a_retiring_worker_still_answers():
         ok, _ = await worker.request(lambda s: s.send_ping())  # it finishes what it is asked
         assert ok
         await worker.stop(reason="recycled")
-    assert seen[:2] == [Life.SPAWNING, Life.HANDSHAKING] and Life.READY in seen
-    assert seen == sorted(set(seen)) and seen[-1] is Life.DEAD
+    assert seen[:3] == [Life.SPAWNING, Life.HANDSHAKING, Life.READY] and moved_forward_to_dead(seen)
     assert worker.exit.reason == "recycled" and worker.exit.code == 0
     assert await worker.request(lambda s: s.send_ping()) == (False, None)
     assert not alive(worker.pid)
@@ -94,7 +100,7 @@ async def test_a_call_in_flight_when_the_worker_is_killed_returns_lost():
         answers.append(await worker.request(lambda s: s.send_ping()))
 
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(worker.run)
+        seen = run_noting_stages(nursery, worker)
         with trio.fail_after(30):
             await worker.reached(Life.READY)
         os.kill(worker.pid, signal.SIGSTOP)  # hung: the ping stays in flight
@@ -104,5 +110,5 @@ async def test_a_call_in_flight_when_the_worker_is_killed_returns_lost():
         worker.kill("hung (test)")
         with trio.fail_after(10):
             await worker.reached(Life.DEAD)
-    assert answers == [(False, None)] and worker.in_flight == 0
+    assert answers == [(False, None)] and worker.in_flight == 0 and moved_forward_to_dead(seen)
     assert worker.exit.reason == "hung (test)" and worker.exit.as_dict()["signal"] == "SIGKILL"
