@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import auth, queries, writes
+from sandbox import auth, documents, knowledge, queries, writes
 from sandbox.control import control_routes
 from sandbox.faults import (
     LOGIN_PAGE,
@@ -21,8 +21,8 @@ from sandbox.faults import (
     fault_response,
     inflate,
 )
-from sandbox.queries import Answer, BadRequest
 from sandbox.state import SandboxState
+from sandbox.wire import Answer, BadRequest
 
 CONTEXT_PATH = "/ovaledge"
 TOKEN_PATH = "/api/user/token/generate"
@@ -32,10 +32,10 @@ READS: dict[str, Callable[..., Answer]] = {
     "/api/v1/mcp/object-details": queries.object_details,
     "/api/v1/mcp/column-profile": queries.column_profile,
     "/api/v1/mcp/entity-relationships": queries.entity_relationships,
-    "/api/v1/mcp/lineage": queries.lineage,
+    "/api/v1/mcp/lineage": documents.lineage,
     "/api/v1/mcp/glossary-terms": queries.glossary_terms,
     "/api/v1/mcp/tags": queries.tags,
-    "/api/v1/mcp/search-platform-docs": queries.search_platform_docs,
+    "/api/v1/mcp/search-platform-docs": knowledge.search_platform_docs,
 }
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -87,7 +87,7 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
                 state.catalog, body, state.idempotency, link_base
             )
     except BadRequest as exc:
-        return _error(400, str(exc))
+        return JSONResponse(exc.body(), status_code=400)
     return _error(404, f"No handler found for {method} {path}")
 
 

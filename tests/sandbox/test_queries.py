@@ -1,15 +1,12 @@
-"""The first-generation read routes (sandbox/queries.py)."""
+"""The first-generation read routes: search-catalog, object-details, column-profile,
+entity-relationships, glossary-terms, tags (sandbox/queries.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.support import (
-    DETAILS,
-    SEARCH,
-    authed,
-    search,
-)
+from sandbox import sample_data as sd
+from tests.sandbox.support import DETAILS, MCP, SEARCH, authed, get_data, names, search
 
 
 async def test_search_matches_terms_and_pages(sandbox, client):
@@ -55,7 +52,7 @@ async def test_search_matches_terms_and_pages(sandbox, client):
 async def test_search_filters(sandbox, client):
     headers = await authed(client)
     tables = (await search(client, headers, objectType="oetable", limit=50)).json()
-    assert tables["total"] == 12
+    assert tables["total"] == 13  # grown from 12: archive.fct_sales
     mart = (await search(client, headers, schemaName="MART", objectType="oetable")).json()
     assert {i["objectName"] for i in mart["items"]} == {
         "dim_customer",
@@ -95,7 +92,7 @@ async def test_search_filters(sandbox, client):
     assert all(
         i["objectType"] == "oecolumn" and i["connectionName"] == "retail_snowflake" for i in combined["items"]
     )
-    assert (await search(client, headers, objectType="oefile")).json()["total"] == 0
+    assert (await search(client, headers, objectType="oefile")).json()["total"] == 3  # was 0: no files
 
 
 @pytest.mark.parametrize(
@@ -212,57 +209,67 @@ async def test_profile_relationships_glossary_tags(client):
     assert gone.status_code == 404
 
 
-async def test_lineage_honours_depth(client):
-    headers = await authed(client)
+async def test_search_catalog_takes_the_later_first_generation_facets(client, headers):
+    async def hit_names(**params):
+        response = await search(client, headers, limit=100, **params)
+        assert response.status_code == 200, response.text
+        return sorted(names(response.json()["items"]))
 
-    async def lineage(object_id, depth):
-        r = await client.get(
-            "/api/v1/mcp/lineage",
-            params={"objectId": object_id, "objectType": "oetable", "depth": depth},
-            headers=headers,
-        )
-        assert r.status_code == 200
-        return r.json()["data"]
-
-    one = await lineage(1001, 1)
-    assert one["upstream"] == [] and [n["objectName"] for n in one["downstream"]] == ["stg_customers"]
-    three = await lineage(1001, 3)
-    down = {n["objectName"]: n["level"] for n in three["downstream"]}
-    assert down == {
-        "stg_customers": 1,
-        "dim_customer": 2,
-        "Customer Lifetime Value Distribution": 3,
-        "Active Customers by Region": 3,
-    }
-    ids = {three["root"]["objectId"]} | {n["objectId"] for n in three["downstream"]}
-    assert all(e["sourceId"] in ids and e["targetId"] in ids for e in three["edges"])
-
-    middle = await lineage(1011, 1)
-    assert {n["objectName"] for n in middle["upstream"]} == {"stg_orders", "stg_products"}
-    assert {n["objectName"] for n in middle["downstream"]} == {
-        "agg_daily_revenue",
+    assert await hit_names(serverType="amazon s3", objectType="oefile") == [
+        "customer_survey_2025.parquet",
+        "daily_revenue_export.csv",
+        "supplier_costs.csv",
+    ]
+    assert await hit_names(tags=["pii"], objectType="oetable") == ["customers"]
+    assert await hit_names(terms=["Average Order Value"]) == ["agg_daily_revenue", "average_order_value"]
+    assert await hit_names(customFields=["Data Owner Team=Finance"], objectType="oechart") == [
+        "Daily Revenue Trend",
         "Top Products by Margin",
-    }
-    assert (await lineage(1011, 0))["edges"] == []
-    assert (await lineage(1011, 99))["depth"] == 5
-    bad = await client.get(
-        "/api/v1/mcp/lineage", params={"objectId": 3001, "objectType": "oechart"}, headers=headers
-    )
-    assert bad.status_code == 400
+    ]
+    assert await hit_names(dataProducts=["Revenue Reporting"], objectType="oefile") == [
+        "daily_revenue_export.csv"
+    ]
+    assert await hit_names(classifications=["Public"]) == ["products", "stores"]
+    cde = await hit_names(criticalDataElement=["Yes"], objectType="oefilecolumn")
+    assert cde == ["net_revenue", "unit_cost"]
+    both = await hit_names(searchTerms=["revenue"], tags=["Finance"], objectType="oecolumn")
+    assert both == ["gross_margin", "net_revenue", "net_revenue", "net_revenue"]  # mart, archive
+    hit = (await search(client, headers, searchTerms=["supplier_costs.csv"])).json()["items"][0]
+    assert hit["objectType"] == "oefile" and hit["folder"] == "landing/suppliers"
+    assert hit["certification"] == "draft" and hit["serverType"] == "Amazon S3"
 
 
-async def test_platform_docs(client):
-    headers = await authed(client)
-    r = await client.get(
-        "/api/v1/mcp/search-platform-docs",
-        params={"query": "how do I trace lineage of a table", "limit": 3},
-        headers=headers,
+@pytest.mark.parametrize(
+    "key", ["tags", "terms", "customFields", "dataProducts", "classifications", "criticalDataElement"]
+)
+async def test_search_catalog_list_facets_must_be_json_arrays(client, headers, key):
+    for bad in ["PII", '{"a": 1}', "[1]"]:
+        response = await client.get(SEARCH, params={key: bad}, headers=headers)
+        assert response.status_code == 400 and key in response.json()["message"]
+
+
+async def test_object_details_of_files_stories_and_zones(client, headers):
+    file = await get_data(
+        client, headers, DETAILS, {"fullyQualifiedName": "retail_s3.exports/finance/daily_revenue_export.csv"}
     )
-    hits = r.json()["data"]["hits"]
-    assert 1 <= len(hits) <= 3 and hits[0]["title"] == "Understanding data lineage"
-    assert all(h["url"].startswith("https://docs.ovaledge.com/") for h in hits)
-    assert all({"title", "url", "snippet", "score"} <= h.keys() for h in hits)
-    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
-    for params in [{}, {"query": "x", "limit": 10, "numCandidates": 5}]:
-        bad = await client.get("/api/v1/mcp/search-platform-docs", params=params, headers=headers)
-        assert bad.status_code == 400
+    assert file["objectId"] == 5002 and names(file["columns"]) == [
+        "revenue_date",
+        "region",
+        "order_count",
+        "net_revenue",
+    ]
+    column = await get_data(client, headers, DETAILS, {"objectId": 500204, "objectType": "oefilecolumn"})
+    assert (
+        column["file"]["objectId"] == 5002 and column["navLink"] == "#nav/filecolumn?browse=summary&id=500204"
+    )
+    assert column["businessDescription"] == sd.GLOSSARY[0]["definition"]  # from the published term Revenue
+    story = await get_data(client, headers, DETAILS, {"objectId": 6001, "objectType": "oestory"})
+    assert story["navLink"] == "#nav/story?id=6001" and story["storyZoneName"] == "Finance Insights"
+    zone = await get_data(client, headers, DETAILS, {"objectId": 6101, "objectType": "storyzone"})
+    assert names(zone["stories"]) == ["Weekly revenue reporting", "Supplier cost refresh"]
+    profile = await get_data(
+        client, headers, f"{MCP}/column-profile", {"objectId": 5003, "objectType": "oefile"}
+    )
+    assert profile["rowCount"] == 2140 and len(profile["columns"]) == 5
+    email = next(c for c in profile["columns"] if c["columnName"] == "respondent_email")
+    assert email["nullCount"] == round(2140 * 0.22)
