@@ -6,24 +6,17 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import trio
 
-from sandbox import (
-    DEMO_USER_SECRET,
-    DEMO_USER_TOKEN,
-    Fault,
-    open_sandbox,
-)
+from sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN, Fault, open_sandbox
 from shared.settings import REPO_ROOT
-from tests.sandbox.support import (
-    CREDS,
-    EXCHANGE_HEADERS,
-    TOKEN_PATH,
-)
+from tests.sandbox.support import ASSET_DETAILS, CREDS, DETAILS, EXCHANGE_HEADERS, TOKEN_PATH
 
 
 async def test_listens_on_127_0_0_1_only(sandbox, client):
@@ -46,11 +39,12 @@ async def test_shutdown_is_quick_with_a_hanging_request():
     assert trio.current_time() - started < 3
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_cli_prints_settings_and_stops_on_signal(sig):
+@contextmanager
+def sandbox_command(*options: str) -> Iterator[tuple[subprocess.Popen, dict[str, str]]]:
+    """`python -m sandbox --port 0 <options>` running; the process and the settings it printed."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--latency", "0"],
+        [sys.executable, "-m", "sandbox", "--port", "0", *options],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -58,7 +52,18 @@ def test_cli_prints_settings_and_stops_on_signal(sig):
         text=True,
     )
     try:
-        lines = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(3))
+        yield proc, dict(proc.stdout.readline().strip().split("=", 1) for _ in range(3))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_prints_settings_and_stops_on_signal(sig):
+    with sandbox_command("--latency", "0") as (proc, lines):
         assert lines["OVALEDGE_USER_TOKEN"] == DEMO_USER_TOKEN
         assert lines["OVALEDGE_USER_SECRET"] == DEMO_USER_SECRET
         base = lines["OVALEDGE_BASE_URL"]
@@ -68,9 +73,32 @@ def test_cli_prints_settings_and_stops_on_signal(sig):
         proc.send_signal(sig)
         assert proc.wait(timeout=5) == 0
         assert proc.stderr.read() == ""
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "served", "unmapped"), [("legacy", DETAILS, ASSET_DETAILS), ("current", ASSET_DETAILS, DETAILS)]
+)
+def test_cli_api_flag_picks_the_routes(mode, served, unmapped):
+    with sandbox_command("--api", mode) as (proc, lines):
+        base = lines["OVALEDGE_BASE_URL"]
+        token = httpx.post(base + TOKEN_PATH, json=CREDS, headers=EXCHANGE_HEADERS).json()["data"]["token"]
+        headers = {"Authorization": f"jwt {token}"}
+        assert httpx.get(f"{base.rsplit('/', 1)[0]}/__sandbox/settings").json()["settings"]["api"] == mode
+        params = {"objectId": 1002, "objectType": "oetable"}
+        assert httpx.get(base + served, params=params, headers=headers).status_code == 200
+        missing = httpx.get(base + unmapped, params=params, headers=headers)
+        assert missing.status_code == 404 and missing.json()["error"] == "Not Found"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+
+
+def test_cli_refuses_an_unknown_api_mode():
+    done = subprocess.run(
+        [sys.executable, "-m", "sandbox", "--api", "newest"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "--api: invalid choice: 'newest'" in done.stderr

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from sandbox import (
-    Fault,
-)
-from tests.sandbox.support import (
-    CREDS,
-    SEARCH,
-    TOKEN_PATH,
-    WRITE,
-    exchange,
-    search,
-)
+from urllib.parse import urlencode
+
+from sandbox import Fault
+from tests.sandbox.support import CREDS, SEARCH, TOKEN_PATH, WRITE, authed, exchange, search
 
 
 async def test_requests_are_recorded_in_order(sandbox, client):
@@ -45,3 +38,18 @@ async def test_requests_are_recorded_in_order(sandbox, client):
     assert sandbox.state.requests == [] and sandbox.state.exchanges == 0
     assert sandbox.state.pending_faults == 0
     assert (await search(client, {"Authorization": f"jwt {token}"})).status_code == 200
+
+
+async def test_query_items_keep_every_pair_in_order(sandbox, client):
+    headers = await authed(client)
+    params = [("searchTerms", '["orders"]'), ("owner", "ana.ortiz"), ("limit", "3"), ("owner", "ben.kim")]
+    response = await client.get(f"{SEARCH}?{urlencode(params)}", headers=headers)  # as sent, in order
+    assert response.status_code == 200
+    recorded = sandbox.state.requests[-1]
+    assert recorded.query_items == params
+    assert recorded.query == {"searchTerms": '["orders"]', "owner": "ben.kim", "limit": "3"}  # last one wins
+    await client.post(WRITE, json={}, headers=headers)
+    assert sandbox.state.requests[-1].query_items == []
+    listed = (await client.get(sandbox.root_url + "/__sandbox/requests")).json()["requests"]
+    assert listed[-2]["query_items"] == [list(pair) for pair in params]
+    assert listed[-1]["query_items"] == []
