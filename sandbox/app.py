@@ -66,6 +66,7 @@ ROUTES: dict[str, ApiRoute] = {
     f"{MCP}/glossary-terms": ApiRoute("GET", FIRST_GENERATION, queries.glossary_terms),
     f"{MCP}/tags": ApiRoute("GET", FIRST_GENERATION, queries.tags),
     f"{MCP}/search-platform-docs": ApiRoute("GET", FIRST_GENERATION, knowledge.search_platform_docs),
+    f"{MCP}/asset-explorer": ApiRoute("POST", CURRENT, assets.asset_explorer),
     f"{MCP}/asset-details": ApiRoute("GET", CURRENT, assets.asset_details),
     f"{MCP}/asset-lineage": ApiRoute("GET", CURRENT, documents.lineage),
     f"{MCP}/update-asset-descriptions": ApiRoute(

@@ -12,6 +12,7 @@ from sandbox import open_sandbox
 from tests.sandbox.support import (
     ASSET_DETAILS,
     ASSET_LINEAGE,
+    EXPLORER,
     MCP,
     TOKEN_PATH,
     WRITE,
@@ -30,6 +31,7 @@ FIRST_GENERATION_CALLS = [
     ("GET", f"{MCP}/search-platform-docs", {"query": "lineage"}),
 ]
 CURRENT_CALLS = [
+    ("POST", EXPLORER, {"search": {"searchTerms": ["orders"], "page": 1, "limit": 5}}),
     ("GET", ASSET_DETAILS, {"objectId": 1002, "objectType": "oetable"}),
     ("GET", ASSET_LINEAGE, {"objectId": 1002, "objectType": "oetable"}),
 ]
@@ -94,6 +96,7 @@ async def test_an_unknown_api_path_is_springs_404_after_the_auth_check(client):
 async def test_a_served_route_with_another_method_is_springs_405(client):
     headers = await authed(client)
     for method, path, allowed in [
+        ("GET", EXPLORER, "POST"),
         ("POST", f"{MCP}/search-catalog", "GET"),
         ("DELETE", ASSET_DETAILS, "GET"),
         ("PUT", WRITE, "POST"),
@@ -107,8 +110,8 @@ async def test_a_served_route_with_another_method_is_springs_405(client):
 async def test_a_route_the_mode_does_not_serve_is_404_whatever_the_method():
     async with open_sandbox(api="legacy") as sb, httpx.AsyncClient(base_url=sb.base_url) as client:
         headers = await authed(client)
-        response = await client.post(ASSET_DETAILS, headers=headers)
-        assert_spring_error(response, 404, "Not Found", ASSET_DETAILS)
+        response = await client.get(EXPLORER, headers=headers)
+        assert_spring_error(response, 404, "Not Found", EXPLORER)
 
 
 async def test_springs_html_error_page_instead_of_json(sandbox, client):
@@ -116,7 +119,7 @@ async def test_springs_html_error_page_instead_of_json(sandbox, client):
     sandbox.state.unmapped_answer = "html"
     for method, path, status, kind in [
         ("GET", f"{MCP}/nope", 404, "Not Found"),
-        ("POST", ASSET_DETAILS, 405, "Method Not Allowed"),
+        ("GET", EXPLORER, 405, "Method Not Allowed"),
     ]:
         page = await client.request(method, path, headers=headers)
         assert page.status_code == status and page.headers["content-type"].startswith("text/html")

@@ -6,13 +6,13 @@ import httpx
 import pytest
 import trio
 
-from sandbox import (
-    Fault,
-)
+from sandbox import Fault
 from tests.sandbox.support import (
+    ASSET_DETAILS,
     CREDS,
     DETAILS,
     EXCHANGE_HEADERS,
+    EXPLORER,
     SEARCH,
     TOKEN_PATH,
     authed,
@@ -116,3 +116,19 @@ async def test_latency_applies_to_api_calls_not_control_endpoints(sandbox, clien
     started = trio.current_time()
     assert (await client.get(sandbox.root_url + "/__sandbox/requests")).status_code == 200
     assert trio.current_time() - started < 0.2
+
+
+async def test_oversized_fault_pads_current_answers_too(sandbox, client):
+    headers = await authed(client)
+    sandbox.state.add_fault(Fault(oversized_bytes=200_000), path=EXPLORER)
+    explorer = await client.post(
+        EXPLORER, json={"search": {"searchTerms": ["customer"], "page": 1, "limit": 5}}, headers=headers
+    )
+    items = explorer.json()["data"]["items"]
+    assert len(items) == 5 and all(len(i["businessDescription"]) >= 19_000 for i in items)
+    sandbox.state.add_fault(Fault(oversized_bytes=100_000), path=ASSET_DETAILS)
+    details = await client.get(
+        ASSET_DETAILS, params={"objectId": 1001, "objectType": "oetable"}, headers=headers
+    )
+    data = details.json()["data"]
+    assert len(data["details"]["technicalDescription"]) >= 49_000 and "businessDescription" not in data
