@@ -12,6 +12,7 @@ from sandbox import open_sandbox
 from tests.sandbox.support import (
     ASSET_DETAILS,
     ASSET_LINEAGE,
+    CHANGES,
     EXPLORER,
     MCP,
     TOKEN_PATH,
@@ -34,6 +35,7 @@ CURRENT_CALLS = [
     ("POST", EXPLORER, {"search": {"searchTerms": ["orders"], "page": 1, "limit": 5}}),
     ("GET", ASSET_DETAILS, {"objectId": 1002, "objectType": "oetable"}),
     ("GET", ASSET_LINEAGE, {"objectId": 1002, "objectType": "oetable"}),
+    ("POST", CHANGES, {"connectionName": "retail_snowflake"}),
 ]
 WRITE_CALL = (
     "POST",
@@ -100,6 +102,7 @@ async def test_a_served_route_with_another_method_is_springs_405(client):
         ("POST", f"{MCP}/search-catalog", "GET"),
         ("DELETE", ASSET_DETAILS, "GET"),
         ("PUT", WRITE, "POST"),
+        ("GET", CHANGES, "POST"),
         ("GET", TOKEN_PATH, "POST"),
     ]:
         response = await client.request(method, path, headers=headers)

@@ -8,6 +8,7 @@ from datetime import date
 from graphlib import TopologicalSorter
 
 from sandbox import SandboxState
+from sandbox import sample_crawls as sc
 from sandbox import sample_data as sd
 from sandbox.catalog import Catalog
 
@@ -67,6 +68,8 @@ def test_ids_follow_the_scheme_and_are_not_reused():
         *sd.GLOSSARY_SUBCATEGORY_IDS.values(),
     ]
     assert all(2100 <= i < 2200 for i in placement_ids) and not set(placement_ids) & set(catalog.objects)
+    crawl_ids = [crawl_id for crawls in sc.CRAWLS.values() for crawl_id, _, _ in crawls]
+    assert all(7000 <= i < 7100 for i in crawl_ids) and not set(crawl_ids) & set(catalog.objects)
 
 
 def test_files_and_stories_are_coherent():
