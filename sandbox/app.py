@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import assets, auth, crawls, documents, knowledge, queries, writes
+from sandbox import access, assets, auth, crawls, documents, knowledge, queries, writes
 from sandbox.control import control_routes
 from sandbox.faults import (
     LOGIN_PAGE,
@@ -70,6 +70,7 @@ ROUTES: dict[str, ApiRoute] = {
     f"{MCP}/asset-details": ApiRoute("GET", CURRENT, assets.asset_details),
     f"{MCP}/asset-lineage": ApiRoute("GET", CURRENT, documents.lineage),
     f"{MCP}/metadata-changes-between-crawls": ApiRoute("POST", CURRENT, crawls.metadata_changes),
+    f"{MCP}/access-explorer": ApiRoute("GET", CURRENT, access.access_explorer),
     f"{MCP}/update-asset-descriptions": ApiRoute(
         "POST", EVERY_GENERATION, writes.update_asset_descriptions, ("idempotency", "link_base")
     ),

@@ -10,6 +10,7 @@ import pytest
 
 from sandbox import open_sandbox
 from tests.sandbox.support import (
+    ACCESS,
     ASSET_DETAILS,
     ASSET_LINEAGE,
     CHANGES,
@@ -36,6 +37,16 @@ CURRENT_CALLS = [
     ("GET", ASSET_DETAILS, {"objectId": 1002, "objectType": "oetable"}),
     ("GET", ASSET_LINEAGE, {"objectId": 1002, "objectType": "oetable"}),
     ("POST", CHANGES, {"connectionName": "retail_snowflake"}),
+    (
+        "GET",
+        ACCESS,
+        {
+            "operation": "catalog_access",
+            "queryDirection": "object_to_principals",
+            "objectId": 1002,
+            "objectType": "oetable",
+        },
+    ),
 ]
 WRITE_CALL = (
     "POST",
