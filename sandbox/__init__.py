@@ -7,9 +7,9 @@ For the demo, the tests, the benchmarks and the chaos suites. In-process:
 
 It serves both generations of the OvalEdge MCP API: the first-generation routes (search-catalog,
 object-details, ...) and the current ones (asset-explorer, asset-details, asset-lineage,
-metadata-changes-between-crawls, access-explorer). `open_sandbox(api="legacy")` imitates an
-old OvalEdge (the current routes answer as unmapped paths do), `api="current"` a new one (the
-first-generation routes do).
+metadata-changes-between-crawls, access-explorer, knowledge-search). `open_sandbox(api="legacy")`
+imitates an old OvalEdge (the current routes answer as unmapped paths do), `api="current"` a new
+one (the first-generation routes do).
 
 Out of process: `python -m sandbox --port 0 [--api both|current|legacy]`, then the
 `/__sandbox/...` control endpoints.

@@ -66,11 +66,13 @@ ROUTES: dict[str, ApiRoute] = {
     f"{MCP}/glossary-terms": ApiRoute("GET", FIRST_GENERATION, queries.glossary_terms),
     f"{MCP}/tags": ApiRoute("GET", FIRST_GENERATION, queries.tags),
     f"{MCP}/search-platform-docs": ApiRoute("GET", FIRST_GENERATION, knowledge.search_platform_docs),
+    f"{MCP}/lookup-datastory": ApiRoute("GET", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
     f"{MCP}/asset-explorer": ApiRoute("POST", CURRENT, assets.asset_explorer),
     f"{MCP}/asset-details": ApiRoute("GET", CURRENT, assets.asset_details),
     f"{MCP}/asset-lineage": ApiRoute("GET", CURRENT, documents.lineage),
     f"{MCP}/metadata-changes-between-crawls": ApiRoute("POST", CURRENT, crawls.metadata_changes),
     f"{MCP}/access-explorer": ApiRoute("GET", CURRENT, access.access_explorer),
+    f"{MCP}/knowledge-search": ApiRoute("GET", CURRENT, knowledge.knowledge_search, ("link_base",)),
     f"{MCP}/update-asset-descriptions": ApiRoute(
         "POST", EVERY_GENERATION, writes.update_asset_descriptions, ("idempotency", "link_base")
     ),

@@ -14,7 +14,9 @@ from tests.sandbox.support import (
     ASSET_DETAILS,
     ASSET_LINEAGE,
     CHANGES,
+    DATASTORY,
     EXPLORER,
+    KNOWLEDGE,
     MCP,
     TOKEN_PATH,
     WRITE,
@@ -31,6 +33,7 @@ FIRST_GENERATION_CALLS = [
     ("GET", f"{MCP}/glossary-terms", {"termName": "Revenue"}),
     ("GET", f"{MCP}/tags", {"tagName": "PII"}),
     ("GET", f"{MCP}/search-platform-docs", {"query": "lineage"}),
+    ("GET", DATASTORY, {"objectId": 6001}),
 ]
 CURRENT_CALLS = [
     ("POST", EXPLORER, {"search": {"searchTerms": ["orders"], "page": 1, "limit": 5}}),
@@ -47,6 +50,7 @@ CURRENT_CALLS = [
             "objectType": "oetable",
         },
     ),
+    ("GET", KNOWLEDGE, {"query": "revenue"}),
 ]
 WRITE_CALL = (
     "POST",
