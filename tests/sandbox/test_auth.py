@@ -9,19 +9,8 @@ import jwt
 import pytest
 import trio
 
-from sandbox import (
-    DEMO_USER_TOKEN,
-    TOKEN_RESPONSE_SHAPES,
-    open_sandbox,
-)
-from tests.sandbox.support import (
-    CREDS,
-    DETAILS,
-    EXCHANGE_HEADERS,
-    TOKEN_PATH,
-    authed,
-    exchange,
-)
+from sandbox import DEMO_USER_TOKEN, TOKEN_RESPONSE_SHAPES, open_sandbox
+from tests.sandbox.support import CREDS, DETAILS, EXCHANGE_HEADERS, TOKEN_PATH, authed, exchange
 
 
 async def test_exchange_issues_a_jwt_and_supersedes_the_previous_one(sandbox, client):

@@ -6,14 +6,7 @@ import httpx
 import pytest
 import trio
 
-from tests.sandbox.support import (
-    CREDS,
-    EXCHANGE_HEADERS,
-    SEARCH,
-    TOKEN_PATH,
-    authed,
-    search,
-)
+from tests.sandbox.support import CREDS, EXCHANGE_HEADERS, SEARCH, TOKEN_PATH, authed, search
 
 
 async def test_control_endpoints(sandbox, client):

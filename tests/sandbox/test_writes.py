@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.support import (
-    DETAILS,
-    WRITE,
-    authed,
-)
+from tests.sandbox.support import DETAILS, WRITE, authed
 
 
 def write_body(object_id=1001, object_type="oetable", dry_run=False, **descriptions):
