@@ -5,11 +5,19 @@ For the demo, the tests, the benchmarks and the chaos suites. In-process:
     async with open_sandbox() as sandbox:   # sandbox.base_url ends with the context path
         sandbox.state.add_fault(Fault(status=503), path="/api/v1/mcp/search-catalog")
 
-Out of process: `python -m sandbox --port 0`, then the `/__sandbox/...` control endpoints.
+It serves both generations of the OvalEdge MCP API: the first-generation routes (search-catalog,
+object-details, ...) and the current ones (asset-explorer, asset-details, asset-lineage,
+metadata-changes-between-crawls, access-explorer, knowledge-search). `open_sandbox(api="legacy")`
+imitates an old OvalEdge (the current routes answer as unmapped paths do), `api="current"` a new
+one (the first-generation routes do).
+
+Out of process: `python -m sandbox --port 0 [--api both|current|legacy]`, then the
+`/__sandbox/...` control endpoints.
 """
 
 from sandbox.server import Sandbox, main, open_sandbox
 from sandbox.state import (
+    API_MODES,
     DEMO_USER_SECRET,
     DEMO_USER_TOKEN,
     TOKEN_RESPONSE_SHAPES,
@@ -19,6 +27,7 @@ from sandbox.state import (
 )
 
 __all__ = [
+    "API_MODES",
     "DEMO_USER_SECRET",
     "DEMO_USER_TOKEN",
     "TOKEN_RESPONSE_SHAPES",

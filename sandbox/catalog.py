@@ -1,15 +1,25 @@
-"""The in-memory catalog built from `sample_data`: wire documents, indexes, profiles, lineage.
+"""The in-memory catalog built from the sample data: wire documents, indexes, profiles, lineage.
 
 Every object is one dict in OvalEdge's wire shape (camelCase keys); updates change it in place.
+Tables and files are the two kinds of column containers: both have columns, a row count and a
+profile. Facets not given in the sample data are derived here: a column's null density is its
+profiled null percent (a container's is the mean of its columns'), density is 100 minus it, a
+column's data quality index drops a point per four percent of nulls below its container's, a
+column is classified PII when tagged PII and Confidential when tagged Finance, and a container
+is a critical data element when one of its columns is.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import zlib
 from collections import defaultdict
+from statistics import fmean
 from typing import Any
 
 from sandbox import sample_data as sd
+from sandbox import sample_stories as stories
 
 DESCRIPTION_FIELDS = (
     "businessDescription",
@@ -20,28 +30,23 @@ DESCRIPTION_FIELDS = (
     "masterTagDescription",
 )
 
-# Keys a search hit carries (the rest of a document is for object-details).
-HIT_KEYS = (
-    "objectId",
-    "objectType",
-    "objectName",
-    "fullyQualifiedName",
-    "navLink",
-    "businessDescription",
-    "technicalDescription",
-    "connectionName",
-    "schemaName",
-    "tableName",
-    "dataType",
-    "owner",
-    "steward",
-    "custodian",
-    "tags",
-    "terms",
+# Every objectType the API accepts, and the aliases that name the same type.
+OBJECT_TYPES = frozenset(
+    "oeschema oetable oecolumn oefile filecolumn oefilecolumn oechart chartchild oeapi "
+    "oeapicolumn oequery dp_product glossary oetag oestory code oecode businessglossary "
+    "mastertag oeglobaldomain storyzone dp_domain oedomain".split()
 )
+TYPE_ALIASES = {"filecolumn": "oefilecolumn", "oecode": "code", "businessglossary": "glossary"}
+CONTAINER_TYPES = ("oetable", "oefile")  # what has columns, a row count and a profile
+# container type -> the type of its columns, and the column key naming the container
+_COLUMNS_OF = {"oetable": ("oecolumn", "tableId"), "oefile": ("oefilecolumn", "fileId")}
 
 PROFILED_AT = "2025-11-20T02:00:00Z"
 LAST_CRAWLED = "2025-11-20T01:30:00Z"
+
+
+def canonical_type(object_type: str) -> str:
+    return TYPE_ALIASES.get(object_type, object_type)
 
 
 def nav_link(object_type: str, object_id: int) -> str:
@@ -49,9 +54,13 @@ def nav_link(object_type: str, object_id: int) -> str:
         "oeschema": f"#nav/schema?id={object_id}",
         "oetable": f"#nav/table?browse=summary&id={object_id}",
         "oecolumn": f"#nav/column?browse=summary&id={object_id}",
+        "oefile": f"#nav/file?browse=summary&id={object_id}",
+        "oefilecolumn": f"#nav/filecolumn?browse=summary&id={object_id}",
         "oechart": f"#nav/chart?browse=summary&id={object_id}",
         "glossary": f"#nav/glossary?browse=summary&id={object_id}",
         "oetag": f"#nav/tag?browse=summary&id={object_id}",
+        "oestory": f"#nav/story?id={object_id}",
+        "storyzone": f"#nav/storyzone?id={object_id}",
     }
     return routes[object_type]
 
@@ -66,8 +75,17 @@ def ref(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def hit(doc: dict[str, Any]) -> dict[str, Any]:
-    return {key: doc[key] for key in HIT_KEYS if key in doc}
+_MENTION = re.compile(r"\{(\d+)\}")  # a mention of a catalog object in story content
+
+
+def html_link(doc: dict[str, Any]) -> str:
+    return f'<a href="{html.escape(doc["navLink"])}">{html.escape(doc["objectName"])}</a>'
+
+
+def _subcategory(name: str | None) -> dict[str, Any]:
+    if name is None:
+        return {}
+    return {"subcategoryId": sd.GLOSSARY_SUBCATEGORY_IDS[name], "subcategoryName": name}
 
 
 class Catalog:
@@ -76,9 +94,10 @@ class Catalog:
     def __init__(self) -> None:
         self.objects: dict[int, dict[str, Any]] = {}
         self.connections = {c["connectionName"]: dict(c) for c in sd.CONNECTIONS}
-        self.table_columns: dict[int, list[int]] = defaultdict(list)
+        # table or file id -> its column ids, in position order; -> its row count
+        self.columns: dict[int, list[int]] = defaultdict(list)
         self.column_extras: dict[int, dict[str, Any]] = {}
-        self.table_rows: dict[int, int] = {}
+        self.row_counts: dict[int, int] = {}
         # column id -> glossary term id whose definition the column inherits
         self.inherited_business: dict[int, int] = {}
         self.upstream: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -107,8 +126,26 @@ class Catalog:
                 return doc
         return None
 
-    def of_type(self, object_type: str) -> list[dict[str, Any]]:
-        return [doc for doc in self.objects.values() if doc["objectType"] == object_type]
+    def terms_named(self, name: str) -> list[dict[str, Any]]:
+        """Glossary terms with this name, then those with it as a synonym (case-insensitive)."""
+        wanted = name.strip().lower()
+        terms = self.of_type("glossary")
+        by_name = [t for t in terms if t["objectName"].lower() == wanted]
+        return by_name + [
+            t for t in terms if t not in by_name and wanted in (s.lower() for s in t["synonyms"])
+        ]
+
+    def of_type(self, *object_types: str) -> list[dict[str, Any]]:
+        return [doc for doc in self.objects.values() if doc["objectType"] in object_types]
+
+    def parent(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        """The object a document sits in (column -> table or file, table -> schema, story ->
+        zone); None at the top (its connection, if any, is `doc["connectionName"]`)."""
+        parent_id = doc.get("tableId") or doc.get("fileId") or doc.get("schemaId") or doc.get("storyZoneId")
+        return self.objects[parent_id] if parent_id else None
+
+    def column_docs(self, container_id: int) -> list[dict[str, Any]]:
+        return [self.objects[cid] for cid in self.columns[container_id]]
 
     def tagged_with(self, tag_name: str) -> list[dict[str, Any]]:
         return [doc for doc in self.objects.values() if tag_name in doc.get("tags", [])]
@@ -129,7 +166,7 @@ class Catalog:
 
     def _build(self) -> None:
         schemas: dict[int, dict[str, Any]] = {}
-        for sid, conn, name, business, owner, steward, custodian in sd.SCHEMAS:
+        for sid, conn, name, business, owner, steward, custodian, facets in sd.SCHEMAS:
             schemas[sid] = self._add(
                 {
                     "objectId": sid,
@@ -147,16 +184,28 @@ class Catalog:
                     "tags": [],
                     "terms": [],
                     "lastCrawled": LAST_CRAWLED,
+                    **facets,
                 }
             )
         for table in sd.TABLES:
             schema = schemas[table["schema"]]
-            self._add_table(table, schema)
+            self._add_container(
+                table,
+                "oetable",
+                f"{schema['fullyQualifiedName']}.{table['name']}",
+                {
+                    "connectionName": schema["connectionName"],
+                    "serverType": schema["serverType"],
+                    "schemaName": schema["objectName"],
+                    "tableName": table["name"],
+                },
+                schemaId=schema["objectId"],
+            )
         for schema in schemas.values():
             schema["tableCount"] = sum(
-                1 for d in self.of_type("oetable") if d["schemaName"] == schema["objectName"]
+                1 for d in self.of_type("oetable") if d["schemaId"] == schema["objectId"]
             )
-        for cid, name, description, tags, terms in sd.CHARTS:
+        for cid, name, description, tags, terms, facets in sd.CHARTS:
             self._add(
                 {
                     "objectId": cid,
@@ -167,6 +216,7 @@ class Catalog:
                     "serverType": "Tableau",
                     "schemaName": None,
                     "reportName": sd.CHART_WORKBOOK,
+                    "reportGroup": sd.CHART_WORKBOOK,
                     "businessDescription": description,
                     "technicalDescription": "",
                     "owner": sd.OWNER_SALES,
@@ -175,60 +225,73 @@ class Catalog:
                     "tags": list(tags),
                     "terms": list(terms),
                     "lastCrawled": LAST_CRAWLED,
+                    **facets,
                 }
+            )
+        bucket = self.connections[sd.FILE_BUCKET_CONNECTION]
+        for file in sd.FILES:
+            self._add_container(
+                file,
+                "oefile",
+                f"{bucket['connectionName']}.{file['folder']}/{file['name']}",
+                {
+                    "connectionName": bucket["connectionName"],
+                    "serverType": bucket["serverType"],
+                    "schemaName": None,
+                    "folder": file["folder"],
+                    "fileType": file["fileType"],
+                },
             )
         self._add_glossary()
         self._add_tags()
+        self._add_stories()
         self._resolve_foreign_keys()
+        self._derive_facets()
         for source, target, transformation in sd.LINEAGE_EDGES:
             self.downstream[source].append((target, transformation))
             self.upstream[target].append((source, transformation))
 
-    def _add_table(self, table: dict[str, Any], schema: dict[str, Any]) -> None:
-        conn = schema["connectionName"]
-        fqn = f"{conn}.{schema['objectName']}.{table['name']}"
-        common = {
-            "connectionName": conn,
-            "serverType": schema["serverType"],
-            "schemaName": schema["objectName"],
-            "owner": table["owner"],
-            "steward": table["steward"],
-            "custodian": table["custodian"],
-        }
-        tid = table["id"]
-        self.table_rows[tid] = table["rows"]
+    def _add_container(
+        self, spec: dict[str, Any], object_type: str, fqn: str, common: dict[str, Any], **own: Any
+    ) -> None:
+        """A table or a file (`spec` from sample_data) and its columns; `common` goes on both."""
+        people = {key: spec[key] for key in ("owner", "steward", "custodian")}
+        container_id = spec["id"]
+        self.row_counts[container_id] = spec["rows"]
         self._add(
             {
-                "objectId": tid,
-                "objectType": "oetable",
-                "objectName": table["name"],
+                "objectId": container_id,
+                "objectType": object_type,
+                "objectName": spec["name"],
                 "fullyQualifiedName": fqn,
                 **common,
-                "tableName": table["name"],
-                "tableType": "TABLE",
-                "businessDescription": table["business"],
-                "technicalDescription": table["technical"],
-                "rowCount": table["rows"],
-                "columnCount": len(table["columns"]),
-                "tags": list(table["tags"]),
-                "terms": list(table["terms"]),
+                **people,
+                **own,
+                "businessDescription": spec["business"],
+                "technicalDescription": spec["technical"],
+                "rowCount": spec["rows"],
+                "columnCount": len(spec["columns"]),
+                "tags": list(spec["tags"]),
+                "terms": list(spec["terms"]),
                 "lastCrawled": LAST_CRAWLED,
+                **spec["facets"],
             }
         )
-        for position, (name, data_type, description, extras) in enumerate(table["columns"], 1):
-            cid = tid * 100 + position
-            self.table_columns[tid].append(cid)
+        column_type, container_key = _COLUMNS_OF[object_type]
+        for position, (name, data_type, description, extras) in enumerate(spec["columns"], 1):
+            cid = container_id * 100 + position
+            self.columns[container_id].append(cid)
             extras = dict(extras)
             self.column_extras[cid] = extras
             self._add(
                 {
                     "objectId": cid,
-                    "objectType": "oecolumn",
+                    "objectType": column_type,
                     "objectName": name,
                     "fullyQualifiedName": f"{fqn}.{name}",
                     **common,
-                    "tableName": table["name"],
-                    "tableId": tid,
+                    **people,
+                    container_key: container_id,
                     "dataType": data_type,
                     "columnPosition": position,
                     "isPrimaryKey": bool(extras.get("pk")),
@@ -250,8 +313,11 @@ class Catalog:
                     "objectType": "glossary",
                     "objectName": term["name"],
                     "fullyQualifiedName": f"{sd.GLOSSARY_DOMAIN}.{term['category']}.{term['name']}",
+                    "domainId": sd.GLOSSARY_DOMAIN_ID,
                     "domainName": sd.GLOSSARY_DOMAIN,
+                    "categoryId": sd.GLOSSARY_CATEGORY_IDS[term["category"]],
                     "categoryName": term["category"],
+                    **_subcategory(term["subcategory"]),
                     "status": term["status"],
                     "businessDescription": term["definition"],
                     "detailedDescription": term["detailed"],
@@ -276,7 +342,7 @@ class Catalog:
             ]
             if term["propagates"] and term["status"] == "Published":
                 for linked_doc in linked:
-                    if linked_doc["objectType"] == "oecolumn":
+                    if linked_doc["objectType"] in ("oecolumn", "oefilecolumn"):
                         linked_doc["businessDescription"] = term["definition"]
                         self.inherited_business[linked_doc["objectId"]] = term["id"]
 
@@ -314,6 +380,50 @@ class Catalog:
                 }
             )
 
+    def _add_stories(self) -> None:
+        for zone_id, name, description, owner in stories.STORY_ZONES:
+            self._add(
+                {
+                    "objectId": zone_id,
+                    "objectType": "storyzone",
+                    "objectName": name,
+                    "fullyQualifiedName": name,
+                    "businessDescription": description,
+                    "owner": owner,
+                    "steward": None,
+                    "custodian": None,
+                    "tags": [],
+                    "terms": [],
+                    "stories": [],
+                }
+            )
+        for story in stories.STORIES:
+            zone = self.objects[story["zone"]]
+            mentioned = dict.fromkeys(int(i) for i in _MENTION.findall(story["content"]))
+            doc = self._add(
+                {
+                    "objectId": story["id"],
+                    "objectType": "oestory",
+                    "objectName": story["name"],
+                    "fullyQualifiedName": f"{zone['objectName']}.{story['name']}",
+                    "storyZoneId": zone["objectId"],
+                    "storyZoneName": zone["objectName"],
+                    "businessDescription": story["summary"],
+                    "technicalDescription": "",
+                    "owner": story["owner"],
+                    "steward": story["steward"],
+                    "custodian": None,
+                    "tags": [],
+                    "terms": [],
+                    "createdDate": story["created"],
+                    "storyContent": _MENTION.sub(
+                        lambda m: html_link(self.objects[int(m.group(1))]), story["content"]
+                    ),
+                    "mentionedObjects": [ref(self.objects[i]) for i in mentioned],
+                }
+            )
+            zone["stories"].append(ref(doc))
+
     def _resolve_foreign_keys(self) -> None:
         index = {
             (d["schemaName"], d["tableName"], d["objectName"]): d["objectId"]
@@ -324,11 +434,46 @@ class Catalog:
                 schema, table, column = extras["fk"].split(".")
                 extras["_fk_id"] = index[(schema, table, column)]
 
+    def _derive_facets(self) -> None:
+        for container in self.of_type(*CONTAINER_TYPES):
+            columns = self.column_docs(container["objectId"])
+            profiles = self.profile(container["objectId"])
+            for column, profile in zip(columns, profiles, strict=True):
+                self._derive_column_facets(column, container, profile["nullPercent"])
+            container["nullDensity"] = round(fmean(c["nullDensity"] for c in columns), 2)
+            container["density"] = round(100 - container["nullDensity"], 2)
+            cde = any(c["criticalDataElement"] == "Yes" for c in columns)
+            container["criticalDataElement"] = "Yes" if cde else "No"
+
+    def _derive_column_facets(
+        self, column: dict[str, Any], container: dict[str, Any], null_percent: float
+    ) -> None:
+        extras = self.column_extras[column["objectId"]]
+        seed = zlib.crc32(column["fullyQualifiedName"].encode())
+        classifications = [
+            label for tag, label in (("PII", "PII"), ("Finance", "Confidential")) if tag in column["tags"]
+        ]
+        column.update(
+            {
+                "nullDensity": null_percent,
+                "density": round(100 - null_percent, 2),
+                "dqIndex": max(0, container["dqIndex"] - round(null_percent / 4)),
+                "popularity": container["popularity"] * (20 + seed % 60) // 100,
+                "curationScore": container["curationScore"] if column["businessDescription"] else 40,
+                "createdDate": extras.get("created", container["createdDate"]),
+                "criticalDataElement": "Yes" if extras.get("cde") else "No",
+                "sensitivity": "High" if "PII" in column["tags"] else container["sensitivity"],
+            }
+        )
+        if classifications:
+            column["classifications"] = classifications
+
     # ---------------------------------------------------------------- profiles
 
-    def profile(self, table_id: int) -> list[dict[str, Any]]:
-        rows = self.table_rows[table_id]
-        return [self._column_profile(cid, rows) for cid in self.table_columns[table_id]]
+    def profile(self, container_id: int) -> list[dict[str, Any]]:
+        """Column statistics of a table or a file."""
+        rows = self.row_counts[container_id]
+        return [self._column_profile(cid, rows) for cid in self.columns[container_id]]
 
     def _column_profile(self, cid: int, rows: int) -> dict[str, Any]:
         doc = self.objects[cid]
@@ -371,9 +516,9 @@ class Catalog:
                 low, high = f"{low}T08:01:12", f"{high}T21:58:40"
         elif "fk" in extras:
             target_table = self.objects[extras["_fk_id"]]["tableId"]
-            distinct = min(filled, self.table_rows[target_table])
-            low, high = 1, self.table_rows[target_table]
-        elif data_type.startswith(("numeric", "number", "int", "bigint")):
+            distinct = min(filled, self.row_counts[target_table])
+            low, high = 1, self.row_counts[target_table]
+        elif data_type.startswith(("numeric", "number", "int", "bigint", "decimal")):
             distinct = max(1, min(filled, filled // (2 + seed % 5)))
             low, high = 0, 50 + seed % 5000
         else:
@@ -397,7 +542,7 @@ class Catalog:
     # ----------------------------------------------------------- relationships
 
     def relationships(self, table_id: int) -> list[dict[str, Any]]:
-        mine = set(self.table_columns[table_id])
+        mine = set(self.columns[table_id])
         found = []
         for cid, extras in self.column_extras.items():
             target = extras.get("_fk_id")

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.state import TOKEN_RESPONSE_SHAPES, Fault, SandboxState
+from sandbox.state import API_MODES, TOKEN_RESPONSE_SHAPES, UNMAPPED_ANSWERS, Fault, SandboxState
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -82,10 +82,15 @@ def _apply_settings(state: SandboxState, raw: Any) -> None:
     for name in ("latency_seconds", "jwt_lifetime_seconds"):
         if name in raw:
             changes[name] = _number(raw[name], name)
-    if "token_response_shape" in raw:
-        if raw["token_response_shape"] not in TOKEN_RESPONSE_SHAPES:
-            raise _Invalid(f"token_response_shape must be one of {list(TOKEN_RESPONSE_SHAPES)}")
-        changes["token_response_shape"] = raw["token_response_shape"]
+    for name, allowed in (
+        ("token_response_shape", TOKEN_RESPONSE_SHAPES),
+        ("api", API_MODES),
+        ("unmapped_answer", UNMAPPED_ANSWERS),
+    ):
+        if name in raw:
+            if raw[name] not in allowed:
+                raise _Invalid(f"{name} must be one of {list(allowed)}")
+            changes[name] = raw[name]
     if "require_auth_prefix_on_exchange" in raw:
         if not isinstance(raw["require_auth_prefix_on_exchange"], bool):
             raise _Invalid("require_auth_prefix_on_exchange must be true or false")

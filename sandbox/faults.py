@@ -81,14 +81,18 @@ def fault_response(fault: Fault) -> Response:
 
 
 def inflate(body: dict[str, Any], total_bytes: int) -> dict[str, Any]:
-    """Pad the description fields of an answer so they add up to about `total_bytes`."""
-    if isinstance(body.get("items"), list):
-        targets = [t for t in body["items"] if isinstance(t, dict)]
+    """Pad the description fields of an answer so they add up to about `total_bytes`: those of
+    its hits (`items`, at the top or in `data`), else of its object (`data`, or `data.details`)."""
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data.get("details"), dict):
+        data = data["details"]
+    hits = body.get("items", data.get("items") if isinstance(data, dict) else None)
+    if isinstance(hits, list):
+        targets = [t for t in hits if isinstance(t, dict)]
         if not targets:
-            body["items"].append({"objectId": 0, "objectType": "oetable", "objectName": "padding"})
-            targets = body["items"]
+            hits.append({"objectId": 0, "objectType": "oetable", "objectName": "padding"})
+            targets = hits
     else:
-        data = body.get("data")
         if isinstance(data, list):
             targets = [t for t in data if isinstance(t, dict)]
         else:

@@ -1,10 +1,18 @@
 """The sandbox's sample catalog, as plain literals: Juniper & Pine, a small retail company.
 
-Three connections: a point-of-sale PostgreSQL database (raw source), a Snowflake warehouse with a
-`staging` and a `mart` schema, and a Tableau site whose charts read the mart. Lineage runs
-raw -> staging -> mart -> charts. Every id is a fixed integer: schemas 1xx, tables 10xx,
-columns <table id>*100 + n, glossary terms 20xx, charts 30xx, tags 40xx.
-All names, people and documentation URLs are invented for the sandbox.
+Four connections: a point-of-sale PostgreSQL database (raw source), a Snowflake warehouse with a
+`staging`, a `mart` and an `archive` schema, a Tableau site whose charts read the mart, and an S3
+bucket of files (a supplier price list loaded into staging, a revenue export written from the
+mart). Lineage runs raw -> staging -> mart -> charts and files. Every id is a fixed integer:
+schemas 1xx, tables 10xx, columns <table id>*100 + n, glossary terms 20xx, glossary domain,
+categories and subcategories 21xx, charts 30xx, tags 40xx, files 50xx, file columns
+<file id>*100 + n, data stories 60xx and story zones 61xx (sample_stories.py), crawls 70xx
+(sample_crawls.py). Catalog permissions and native grants are in sample_access.py.
+
+`facets` hold the search facet fields exactly as they go on the wire (certification, dqIndex,
+popularity, rating, curationScore, createdDate, ...); catalog.py derives the rest (null density
+from the profile, column facets from their table). All names, people and documentation URLs are
+invented for the sandbox.
 """
 
 from __future__ import annotations
@@ -37,10 +45,16 @@ CONNECTIONS: list[dict[str, Any]] = [
         "serverType": "Tableau",
         "description": "Tableau site with the Retail KPIs workbook.",
     },
+    {
+        "connectionId": 4,
+        "connectionName": "retail_s3",
+        "serverType": "Amazon S3",
+        "description": "Bucket for files exchanged with suppliers, agencies and finance.",
+    },
 ]
 
-# (id, connection, schema, business description, owner, steward, custodian)
-SCHEMAS: list[tuple[int, str, str, str, str, str, str]] = [
+# (id, connection, schema, business description, owner, steward, custodian, facets)
+SCHEMAS: list[tuple[int, str, str, str, str, str, str, dict[str, Any]]] = [
     (
         101,
         "pos_postgres",
@@ -49,6 +63,7 @@ SCHEMAS: list[tuple[int, str, str, str, str, str, str]] = [
         OWNER_SALES,
         STEWARD_SALES,
         CUSTODIAN_SOURCE,
+        {"createdDate": "2019-01-14", "curationScore": 81, "dataDomains": ["Sales", "Customer", "Product"]},
     ),
     (
         102,
@@ -58,6 +73,7 @@ SCHEMAS: list[tuple[int, str, str, str, str, str, str]] = [
         OWNER_SALES,
         STEWARD_SALES,
         CUSTODIAN_PLATFORM,
+        {"createdDate": "2023-04-11", "curationScore": 64, "dataDomains": ["Sales", "Customer", "Product"]},
     ),
     (
         103,
@@ -67,16 +83,28 @@ SCHEMAS: list[tuple[int, str, str, str, str, str, str]] = [
         OWNER_SALES,
         STEWARD_SALES,
         CUSTODIAN_PLATFORM,
+        {"createdDate": "2023-05-02", "curationScore": 90, "dataDomains": ["Sales", "Customer", "Finance"]},
+    ),
+    (
+        104,
+        "retail_snowflake",
+        "archive",
+        "Frozen copies kept for the auditors after each fiscal year-end close.",
+        OWNER_SALES,
+        STEWARD_SALES,
+        CUSTODIAN_PLATFORM,
+        {"createdDate": "2025-01-06", "curationScore": 55, "dataDomains": ["Finance"]},
     ),
 ]
 
 # A column: (name, data type, business description, extras). Extras may hold
 #   pk=True, fk="schema.table.column", tags=[...], terms=[...], values=[...] (an enumeration),
-#   nulls=<fraction of null rows>.
+#   nulls=<fraction of null rows>, cde=True (a critical data element), created=<ISO date, when
+#   a crawl added it after its table>.
 Column = tuple[str, str, str, dict[str, Any]]
 
 # A table: id, schema id, name, business description, technical description, owner, steward,
-# custodian, row count, tags, terms, columns.
+# custodian, row count, tags, terms, facets, columns.
 TABLES: list[dict[str, Any]] = [
     {
         "id": 1001,
@@ -90,9 +118,29 @@ TABLES: list[dict[str, Any]] = [
         "rows": 48210,
         "tags": ["PII"],
         "terms": [],
+        "facets": {
+            "certification": "none",
+            "dqIndex": 78,
+            "popularity": 64,
+            "rating": 3.9,
+            "curationScore": 72,
+            "createdDate": "2019-01-14",
+            "tableType": "TABLE",
+            "classifications": ["PII", "Confidential"],
+            "customFields": {"Data Owner Team": "Customer Care", "Retention Period": "7 years"},
+            "dataProducts": ["Customer 360"],
+            "sensitivity": "High",
+            "criticality": "High",
+            "dataDomains": ["Customer"],
+        },
         "columns": [
-            ("customer_id", "integer", "Customer account identifier.", {"pk": True}),
-            ("email", "varchar(255)", "E-mail address given at sign-up.", {"tags": ["PII"]}),
+            ("customer_id", "integer", "Customer account identifier.", {"pk": True, "cde": True}),
+            (
+                "email",
+                "varchar(255)",
+                "E-mail address given at sign-up.",
+                {"tags": ["PII"], "cde": True},
+            ),
             ("full_name", "varchar(200)", "Customer name as typed at sign-up.", {"tags": ["PII"]}),
             ("phone", "varchar(40)", "Optional phone number.", {"tags": ["PII"], "nulls": 0.41}),
             ("signup_date", "date", "Day the account was created.", {}),
@@ -122,8 +170,23 @@ TABLES: list[dict[str, Any]] = [
         "rows": 612400,
         "tags": [],
         "terms": ["Order"],
+        "facets": {
+            "certification": "none",
+            "dqIndex": 84,
+            "popularity": 91,
+            "rating": 4.1,
+            "curationScore": 80,
+            "createdDate": "2019-01-14",
+            "tableType": "TABLE",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Sales Ops", "Retention Period": "10 years"},
+            "dataProducts": [],
+            "sensitivity": "Medium",
+            "criticality": "High",
+            "dataDomains": ["Sales"],
+        },
         "columns": [
-            ("order_id", "bigint", "Order identifier.", {"pk": True}),
+            ("order_id", "bigint", "Order identifier.", {"pk": True, "cde": True}),
             (
                 "customer_id",
                 "integer",
@@ -144,7 +207,12 @@ TABLES: list[dict[str, Any]] = [
                 "Order status.",
                 {"values": ["cancelled", "completed", "returned"]},
             ),
-            ("order_total", "numeric(12,2)", "Amount charged, after discounts, before tax.", {}),
+            (
+                "order_total",
+                "numeric(12,2)",
+                "Amount charged, after discounts, before tax.",
+                {"cde": True},
+            ),
         ],
     },
     {
@@ -159,6 +227,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 1530000,
         "tags": [],
         "terms": [],
+        "facets": {
+            "certification": "none",
+            "dqIndex": 81,
+            "popularity": 47,
+            "rating": 3.6,
+            "curationScore": 66,
+            "createdDate": "2019-01-14",
+            "tableType": "TABLE",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Sales Ops", "Retention Period": "10 years"},
+            "dataProducts": [],
+            "sensitivity": "Low",
+            "criticality": "Medium",
+            "dataDomains": ["Sales"],
+        },
         "columns": [
             ("order_item_id", "bigint", "Order line identifier.", {"pk": True}),
             ("order_id", "bigint", "Order the line belongs to.", {"fk": "pos.orders.order_id"}),
@@ -180,6 +263,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 3420,
         "tags": [],
         "terms": [],
+        "facets": {
+            "certification": "caution",
+            "dqIndex": 62,
+            "popularity": 38,
+            "rating": 3.1,
+            "curationScore": 58,
+            "createdDate": "2019-02-03",
+            "tableType": "TABLE",
+            "classifications": ["Public"],
+            "customFields": {"Data Owner Team": "Merchandising"},
+            "dataProducts": [],
+            "sensitivity": "Low",
+            "criticality": "Medium",
+            "dataDomains": ["Product"],
+        },
         "columns": [
             ("product_id", "integer", "Product identifier.", {"pk": True}),
             ("sku", "varchar(20)", "Stock keeping unit printed on the label.", {}),
@@ -212,6 +310,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 38,
         "tags": [],
         "terms": [],
+        "facets": {
+            "certification": "none",
+            "dqIndex": 95,
+            "popularity": 22,
+            "rating": 4.4,
+            "curationScore": 90,
+            "createdDate": "2019-02-03",
+            "tableType": "TABLE",
+            "classifications": ["Public"],
+            "customFields": {"Data Owner Team": "Retail Operations"},
+            "dataProducts": [],
+            "sensitivity": "Low",
+            "criticality": "Low",
+            "dataDomains": ["Sales"],
+        },
         "columns": [
             ("store_id", "integer", "Store identifier.", {"pk": True}),
             ("store_name", "varchar(100)", "Store name.", {}),
@@ -237,6 +350,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 48210,
         "tags": [],
         "terms": [],
+        "facets": {
+            "certification": "draft",
+            "dqIndex": 88,
+            "popularity": 35,
+            "rating": 3.8,
+            "curationScore": 61,
+            "createdDate": "2023-04-11",
+            "tableType": "VIEW",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Data Platform"},
+            "dataProducts": ["Customer 360"],
+            "sensitivity": "Medium",
+            "criticality": "Medium",
+            "dataDomains": ["Customer"],
+        },
         "columns": [
             ("customer_id", "number(38,0)", "Customer account identifier.", {"pk": True}),
             ("email_hash", "varchar(64)", "SHA-256 of the lower-cased e-mail address.", {}),
@@ -267,6 +395,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 598900,
         "tags": [],
         "terms": ["Order"],
+        "facets": {
+            "certification": "draft",
+            "dqIndex": 90,
+            "popularity": 52,
+            "rating": 4.0,
+            "curationScore": 70,
+            "createdDate": "2023-04-11",
+            "tableType": "TABLE",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Data Platform"},
+            "dataProducts": ["Revenue Reporting"],
+            "sensitivity": "Medium",
+            "criticality": "Medium",
+            "dataDomains": ["Sales"],
+        },
         "columns": [
             ("order_id", "number(38,0)", "Order identifier.", {"pk": True}),
             (
@@ -300,6 +443,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 3390,
         "tags": [],
         "terms": [],
+        "facets": {
+            "certification": "draft",
+            "dqIndex": 86,
+            "popularity": 18,
+            "rating": 3.5,
+            "curationScore": 55,
+            "createdDate": "2025-11-20",
+            "tableType": "VIEW",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Data Platform"},
+            "dataProducts": [],
+            "sensitivity": "Low",
+            "criticality": "Low",
+            "dataDomains": ["Product"],
+        },
         "columns": [
             ("product_id", "number(38,0)", "Product identifier.", {"pk": True}),
             ("sku", "varchar(20)", "Stock keeping unit.", {}),
@@ -325,6 +483,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 48210,
         "tags": ["Certified", "Marketing"],
         "terms": ["Active Customer", "Customer Lifetime Value"],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 93,
+            "popularity": 120,
+            "rating": 4.6,
+            "curationScore": 92,
+            "createdDate": "2023-05-02",
+            "tableType": "TABLE",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Marketing Analytics", "Refresh Schedule": "Daily 03:00 UTC"},
+            "dataProducts": ["Customer 360"],
+            "sensitivity": "High",
+            "criticality": "High",
+            "dataDomains": ["Customer"],
+        },
         "columns": [
             ("customer_key", "number(38,0)", "Surrogate key.", {"pk": True}),
             ("customer_id", "number(38,0)", "Customer account identifier.", {}),
@@ -338,7 +511,7 @@ TABLES: list[dict[str, Any]] = [
                 "home_region",
                 "varchar(20)",
                 "Region of the customer's home store.",
-                {"values": ["central", "north", "online", "south"], "nulls": 0.12},
+                {"values": ["central", "north", "online", "south"], "nulls": 0.12, "created": "2025-11-20"},
             ),
             ("first_order_date", "date", "Day of the first completed order.", {"nulls": 0.07}),
             ("last_order_date", "date", "Day of the latest completed order.", {"nulls": 0.07}),
@@ -352,7 +525,7 @@ TABLES: list[dict[str, Any]] = [
                 "lifetime_value",
                 "number(12,2)",
                 "Net revenue from the customer so far.",
-                {"terms": ["Customer Lifetime Value"]},
+                {"terms": ["Customer Lifetime Value"], "cde": True},
             ),
         ],
     },
@@ -368,6 +541,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 3390,
         "tags": ["Certified"],
         "terms": [],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 96,
+            "popularity": 77,
+            "rating": 4.3,
+            "curationScore": 88,
+            "createdDate": "2023-05-02",
+            "tableType": "TABLE",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Sales Ops", "Refresh Schedule": "Daily 03:00 UTC"},
+            "dataProducts": ["Revenue Reporting"],
+            "sensitivity": "Low",
+            "criticality": "Medium",
+            "dataDomains": ["Product"],
+        },
         "columns": [
             ("product_key", "number(38,0)", "Surrogate key.", {"pk": True}),
             ("product_id", "number(38,0)", "Product identifier.", {}),
@@ -393,6 +581,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 1487300,
         "tags": ["Certified", "Finance"],
         "terms": ["Revenue", "Gross Margin"],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 97,
+            "popularity": 143,
+            "rating": 4.8,
+            "curationScore": 95,
+            "createdDate": "2023-05-02",
+            "tableType": "TABLE",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Finance", "Refresh Schedule": "Daily 03:00 UTC"},
+            "dataProducts": ["Revenue Reporting"],
+            "sensitivity": "High",
+            "criticality": "High",
+            "dataDomains": ["Sales", "Finance"],
+        },
         "columns": [
             ("sales_id", "number(38,0)", "Surrogate key of the sales line.", {"pk": True}),
             ("order_id", "number(38,0)", "Order the line belongs to.", {}),
@@ -411,12 +614,12 @@ TABLES: list[dict[str, Any]] = [
             ("store_id", "number(38,0)", "Store that made the sale.", {}),
             ("order_date", "date", "Day of the sale.", {}),
             ("quantity", "number(10,0)", "Units sold.", {}),
-            ("net_revenue", "number(12,2)", "", {"terms": ["Revenue"], "tags": ["Finance"]}),
+            ("net_revenue", "number(12,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
             (
                 "gross_margin",
                 "number(12,2)",
                 "Net revenue minus cost of goods sold.",
-                {"terms": ["Gross Margin"], "tags": ["Finance"]},
+                {"terms": ["Gross Margin"], "tags": ["Finance"], "cde": True, "created": "2025-11-20"},
             ),
         ],
     },
@@ -432,6 +635,21 @@ TABLES: list[dict[str, Any]] = [
         "rows": 10950,
         "tags": ["Certified", "Finance"],
         "terms": ["Revenue", "Average Order Value"],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 98,
+            "popularity": 131,
+            "rating": 4.7,
+            "curationScore": 94,
+            "createdDate": "2025-11-13",
+            "tableType": "TABLE",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Finance", "Refresh Schedule": "Daily 03:30 UTC"},
+            "dataProducts": ["Revenue Reporting"],
+            "sensitivity": "Medium",
+            "criticality": "High",
+            "dataDomains": ["Sales", "Finance"],
+        },
         "columns": [
             ("revenue_date", "date", "Calendar day.", {"pk": True}),
             (
@@ -441,7 +659,7 @@ TABLES: list[dict[str, Any]] = [
                 {"values": ["central", "north", "online", "south"]},
             ),
             ("order_count", "number(10,0)", "Completed orders that day.", {}),
-            ("net_revenue", "number(14,2)", "", {"terms": ["Revenue"], "tags": ["Finance"]}),
+            ("net_revenue", "number(14,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
             (
                 "average_order_value",
                 "number(10,2)",
@@ -450,16 +668,67 @@ TABLES: list[dict[str, Any]] = [
             ),
         ],
     },
+    {
+        "id": 1013,
+        "schema": 104,
+        "name": "fct_sales",
+        "business": "Sales lines of fiscal year 2024, frozen at the year-end close for the auditors.",
+        "technical": "One-off copy taken on 2025-01-06 by the close script; never updated, no lineage kept.",
+        "owner": OWNER_SALES,
+        "steward": STEWARD_SALES,
+        "custodian": CUSTODIAN_PLATFORM,
+        "rows": 402180,
+        "tags": ["Certified", "Finance"],
+        "terms": [],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 99,
+            "popularity": 9,
+            "rating": 4.0,
+            "curationScore": 60,
+            "createdDate": "2025-01-06",
+            "tableType": "TABLE",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Finance", "Retention Period": "10 years"},
+            "dataProducts": [],
+            "sensitivity": "High",
+            "criticality": "Medium",
+            "dataDomains": ["Finance"],
+        },
+        "columns": [
+            (
+                "sales_id",
+                "number(38,0)",
+                "Sales line key, as in the mart on the day of the copy.",
+                {"pk": True},
+            ),
+            ("order_date", "date", "Day of the sale, within fiscal year 2024.", {}),
+            ("store_id", "number(38,0)", "Store that made the sale.", {}),
+            ("net_revenue", "number(12,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
+        ],
+    },
 ]
 
-# Charts in the Tableau workbook "Retail KPIs": (id, name, description, tags, terms).
-CHARTS: list[tuple[int, str, str, list[str], list[str]]] = [
+# Charts in the Tableau workbook "Retail KPIs": (id, name, description, tags, terms, facets).
+CHARTS: list[tuple[int, str, str, list[str], list[str], dict[str, Any]]] = [
     (
         3001,
         "Daily Revenue Trend",
         "Net revenue per day for the last 13 months, by region.",
         ["Certified", "Finance"],
         ["Revenue"],
+        {
+            "certification": "certified",
+            "popularity": 210,
+            "rating": 4.7,
+            "curationScore": 90,
+            "createdDate": "2023-06-12",
+            "reportType": "Worksheet",
+            "customFields": {"Data Owner Team": "Finance"},
+            "dataProducts": ["Revenue Reporting"],
+            "criticality": "High",
+            "dataDomains": ["Sales"],
+        },
     ),
     (
         3002,
@@ -467,6 +736,18 @@ CHARTS: list[tuple[int, str, str, list[str], list[str]]] = [
         "The 20 products with the highest gross margin this quarter.",
         ["Finance"],
         ["Gross Margin"],
+        {
+            "certification": "none",
+            "popularity": 96,
+            "rating": 4.2,
+            "curationScore": 74,
+            "createdDate": "2023-06-12",
+            "reportType": "Worksheet",
+            "customFields": {"Data Owner Team": "Finance"},
+            "dataProducts": ["Revenue Reporting"],
+            "criticality": "Medium",
+            "dataDomains": ["Sales"],
+        },
     ),
     (
         3003,
@@ -474,6 +755,18 @@ CHARTS: list[tuple[int, str, str, list[str], list[str]]] = [
         "How lifetime value spreads across customers.",
         ["Marketing"],
         ["Customer Lifetime Value"],
+        {
+            "certification": "none",
+            "popularity": 58,
+            "rating": 3.8,
+            "curationScore": 66,
+            "createdDate": "2023-09-04",
+            "reportType": "Worksheet",
+            "customFields": {"Data Owner Team": "Marketing Analytics"},
+            "dataProducts": ["Customer 360"],
+            "criticality": "Medium",
+            "dataDomains": ["Customer"],
+        },
     ),
     (
         3004,
@@ -481,11 +774,143 @@ CHARTS: list[tuple[int, str, str, list[str], list[str]]] = [
         "Count of active customers per home region.",
         ["Marketing"],
         ["Active Customer"],
+        {
+            "certification": "draft",
+            "popularity": 133,
+            "rating": 4.1,
+            "curationScore": 70,
+            "createdDate": "2023-09-04",
+            "reportType": "Dashboard",
+            "customFields": {"Data Owner Team": "Marketing Analytics"},
+            "dataProducts": ["Customer 360"],
+            "criticality": "Low",
+            "dataDomains": ["Customer"],
+        },
     ),
 ]
 CHART_WORKBOOK = "Retail KPIs"
 
-# Lineage edges, source id -> target id (tables and charts). Forms a DAG.
+# Files in the S3 bucket: like a table, with the folder and file type instead of a schema.
+FILE_BUCKET_CONNECTION = "retail_s3"
+FILES: list[dict[str, Any]] = [
+    {
+        "id": 5001,
+        "folder": "landing/suppliers",
+        "name": "supplier_costs.csv",
+        "fileType": "CSV",
+        "business": "Monthly supplier price list: the purchase cost of every product, per supplier.",
+        "technical": "Dropped by purchasing on the first working day of each month; loaded into "
+        "staging.stg_products.",
+        "owner": OWNER_SALES,
+        "steward": STEWARD_SALES,
+        "custodian": CUSTODIAN_PLATFORM,
+        "rows": 3420,
+        "tags": [],
+        "terms": [],
+        "facets": {
+            "certification": "draft",
+            "dqIndex": 71,
+            "popularity": 12,
+            "rating": 3.2,
+            "curationScore": 48,
+            "createdDate": "2024-03-01",
+            "classifications": ["Internal"],
+            "customFields": {"Data Owner Team": "Purchasing", "Retention Period": "2 years"},
+            "dataProducts": [],
+            "sensitivity": "Low",
+            "criticality": "Medium",
+            "dataDomains": ["Product"],
+        },
+        "columns": [
+            ("sku", "string", "Stock keeping unit the cost applies to.", {"pk": True}),
+            ("supplier_name", "string", "Supplier quoting the cost.", {}),
+            ("unit_cost", "decimal(10,2)", "Purchase cost per unit in the quoted currency.", {"cde": True}),
+            ("currency", "string", "ISO code of the quoted currency.", {"values": ["EUR", "GBP", "USD"]}),
+            ("valid_from", "date", "First day the cost applies.", {}),
+        ],
+    },
+    {
+        "id": 5002,
+        "folder": "exports/finance",
+        "name": "daily_revenue_export.csv",
+        "fileType": "CSV",
+        "business": "Daily net revenue per region, exported for the finance close workbook.",
+        "technical": "Written each night from mart.agg_daily_revenue by the export job; overwritten.",
+        "owner": OWNER_SALES,
+        "steward": STEWARD_SALES,
+        "custodian": CUSTODIAN_PLATFORM,
+        "rows": 10950,
+        "tags": ["Certified", "Finance"],
+        "terms": ["Revenue"],
+        "facets": {
+            "certification": "certified",
+            "dqIndex": 94,
+            "popularity": 41,
+            "rating": 4.5,
+            "curationScore": 83,
+            "createdDate": "2025-02-03",
+            "classifications": ["Confidential"],
+            "customFields": {"Data Owner Team": "Finance", "Retention Period": "10 years"},
+            "dataProducts": ["Revenue Reporting"],
+            "sensitivity": "Medium",
+            "criticality": "High",
+            "dataDomains": ["Finance"],
+        },
+        "columns": [
+            ("revenue_date", "date", "Calendar day.", {"pk": True}),
+            ("region", "string", "Sales region.", {"values": ["central", "north", "online", "south"]}),
+            ("order_count", "integer", "Completed orders that day.", {}),
+            ("net_revenue", "decimal(14,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
+        ],
+    },
+    {
+        "id": 5003,
+        "folder": "landing/surveys",
+        "name": "customer_survey_2025.parquet",
+        "fileType": "PARQUET",
+        "business": "Answers to the 2025 customer satisfaction survey, one row per response.",
+        "technical": "Uploaded once by the research agency; nothing reads it yet.",
+        "owner": OWNER_CUSTOMER,
+        "steward": STEWARD_CUSTOMER,
+        "custodian": CUSTODIAN_PLATFORM,
+        "rows": 2140,
+        "tags": ["PII"],
+        "terms": [],
+        "facets": {
+            "certification": "none",
+            "dqIndex": 58,
+            "popularity": 5,
+            "rating": 2.9,
+            "curationScore": 35,
+            "createdDate": "2025-09-15",
+            "classifications": ["PII", "Confidential"],
+            "customFields": {"Data Owner Team": "Marketing Analytics", "Retention Period": "1 year"},
+            "dataProducts": ["Customer 360"],
+            "sensitivity": "High",
+            "criticality": "Low",
+            "dataDomains": ["Customer"],
+        },
+        "columns": [
+            ("response_id", "string", "Survey response identifier.", {"pk": True}),
+            (
+                "respondent_email",
+                "string",
+                "E-mail address the survey went to.",
+                {"tags": ["PII"], "nulls": 0.22},
+            ),
+            (
+                "satisfaction_score",
+                "integer",
+                "Score from 1 (poor) to 5 (great).",
+                {"values": [1, 2, 3, 4, 5]},
+            ),
+            ("comment", "string", "Free-text comment, if any.", {"nulls": 0.57}),
+            ("answered_on", "date", "Day the answer was submitted.", {}),
+        ],
+    },
+]
+
+# Lineage edges, source id -> target id (tables, files and charts). Forms a DAG.
 LINEAGE_EDGES: list[tuple[int, int, str]] = [
     (1001, 1006, "hash e-mail, attach home region"),
     (1005, 1006, "join on home_store_id"),
@@ -504,19 +929,25 @@ LINEAGE_EDGES: list[tuple[int, int, str]] = [
     (1010, 3002, "Tableau live query"),
     (1009, 3003, "Tableau extract"),
     (1009, 3004, "Tableau extract"),
+    (5001, 1008, "load supplier costs"),
+    (1012, 5002, "nightly finance export"),
 ]
 
-# Glossary terms: id, name, category, status, definition, detailed description, synonyms,
-# related term names, and whether a published term pushes its definition to linked columns.
+# Glossary terms: id, name, category, subcategory (or None), status, definition, detailed
+# description, synonyms, related term names, and whether a published term pushes its definition
+# to linked columns. All terms are in one domain; placements have ids like OvalEdge's.
 GLOSSARY_DOMAIN = "Retail Analytics"
+GLOSSARY_DOMAIN_ID = 2101
+GLOSSARY_CATEGORY_IDS = {"Sales": 2111, "Customer": 2112}
+GLOSSARY_SUBCATEGORY_IDS = {"Revenue Metrics": 2121, "Customer Lifecycle": 2122}
 GLOSSARY: list[dict[str, Any]] = [
     {
         "id": 2001,
         "name": "Revenue",
         "category": "Sales",
+        "subcategory": "Revenue Metrics",
         "status": "Published",
-        "definition": "Money received from completed sales after discounts and returns, "
-        "before tax.",
+        "definition": "Money received from completed sales after discounts and returns, before tax.",
         "detailed": "Counted on the day of the sale. Cancelled orders never count; returns "
         "reduce revenue on the day of the return.",
         "synonyms": ["Net Sales"],
@@ -529,6 +960,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2002,
         "name": "Gross Margin",
         "category": "Sales",
+        "subcategory": "Revenue Metrics",
         "status": "Published",
         "definition": "Revenue minus the cost of the goods sold, as an amount.",
         "detailed": "Cost of goods sold uses the unit cost valid on the day of the sale.",
@@ -542,6 +974,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2003,
         "name": "Customer Lifetime Value",
         "category": "Customer",
+        "subcategory": None,
         "status": "Published",
         "definition": "Revenue a customer has generated since their first completed order.",
         "detailed": "Historical value only; no forecast is included. Anonymous till sales are "
@@ -556,6 +989,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2004,
         "name": "Active Customer",
         "category": "Customer",
+        "subcategory": "Customer Lifecycle",
         "status": "Published",
         "definition": "A customer with at least one completed order in the last 365 days.",
         "detailed": "Evaluated every night; web and store orders both count.",
@@ -569,6 +1003,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2005,
         "name": "Average Order Value",
         "category": "Sales",
+        "subcategory": "Revenue Metrics",
         "status": "Published",
         "definition": "Revenue divided by the number of completed orders in the period.",
         "detailed": "Orders without a known customer are included.",
@@ -582,6 +1017,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2006,
         "name": "Order",
         "category": "Sales",
+        "subcategory": None,
         "status": "Published",
         "definition": "One purchase, in a store or online, holding one or more products.",
         "detailed": "An order keeps its identifier through cancellation and returns.",
@@ -595,6 +1031,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2007,
         "name": "Loyalty Tier",
         "category": "Customer",
+        "subcategory": None,
         "status": "Published",
         "definition": "Bronze, silver or gold level of the loyalty programme, set by yearly spend.",
         "detailed": "Reassessed on 1 January; a customer never drops more than one tier a year.",
@@ -608,6 +1045,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "id": 2008,
         "name": "Churned Customer",
         "category": "Customer",
+        "subcategory": "Customer Lifecycle",
         "status": "Draft",
         "definition": "A customer whose latest completed order is more than 365 days old.",
         "detailed": "Draft: marketing and finance still disagree on the 365-day window.",

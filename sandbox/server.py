@@ -17,7 +17,7 @@ from hypercorn.config import Config
 from hypercorn.trio import serve
 
 from sandbox.app import CONTEXT_PATH, build_app
-from sandbox.state import DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
+from sandbox.state import API_MODES, DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
 from shared.lifeline import exit_when_supervisor_dies
 
 HOST = "127.0.0.1"  # never another interface
@@ -56,9 +56,18 @@ async def open_sandbox(
     jwt_lifetime_seconds: float = 3600,
     latency_seconds: float = 0.0,
     credentials: dict[str, str] | None = None,
+    api: str = "both",
 ) -> AsyncIterator[Sandbox]:
-    """Serve a fresh sandbox inside the caller's trio run; yields once it is listening."""
-    state = SandboxState(jwt_lifetime_seconds=jwt_lifetime_seconds, latency_seconds=latency_seconds)
+    """Serve a fresh sandbox inside the caller's trio run; yields once it is listening.
+
+    `api` picks the OvalEdge generation it imitates (`API_MODES`): both route generations, only
+    the current routes, or only the first-generation ones (legacy).
+    """
+    if api not in API_MODES:
+        raise ValueError(f"api must be one of {API_MODES}, not {api!r}")
+    state = SandboxState(
+        jwt_lifetime_seconds=jwt_lifetime_seconds, latency_seconds=latency_seconds, api=api
+    )
     if credentials is not None:
         state.credentials = dict(credentials)
     stop = trio.Event()
@@ -94,7 +103,10 @@ async def _until_stdin_closes() -> None:
 async def _serve_until_signalled(args: argparse.Namespace) -> None:
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with open_sandbox(
-            port=args.port, jwt_lifetime_seconds=args.jwt_lifetime, latency_seconds=args.latency
+            port=args.port,
+            jwt_lifetime_seconds=args.jwt_lifetime,
+            latency_seconds=args.latency,
+            api=args.api,
         ) as sandbox:
             for name, value in demo_settings(sandbox).items():
                 print(f"{name}={value}", flush=True)
@@ -124,6 +136,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every API response"
+    )
+    parser.add_argument(
+        "--api",
+        choices=API_MODES,
+        default="both",
+        help="MCP API routes to serve: both generations (default), only the current routes, "
+        "or only the first-generation ones (legacy)",
     )
     parser.add_argument(
         "--child", action="store_true",

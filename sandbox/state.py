@@ -16,6 +16,11 @@ DEMO_USER_TOKEN = "demo-user-token"
 DEMO_USER_SECRET = "demo-user-secret"
 
 TOKEN_RESPONSE_SHAPES = ("data.token", "token", "access_token", "raw", "empty", "empty_with_header")
+# Which MCP API generation the sandbox serves: both, only the current routes (a new OvalEdge) or
+# only the first-generation ones (an old OvalEdge).
+API_MODES = ("both", "current", "legacy")
+# How a path with no handler is answered: Spring Boot's JSON error body, or its HTML error page.
+UNMAPPED_ANSWERS = ("json", "html")
 
 
 @dataclass
@@ -53,7 +58,8 @@ class Fault:
 class RecordedRequest:
     method: str
     path: str  # after the context path, e.g. "/api/v1/mcp/lineage"
-    query: dict[str, str]
+    query: dict[str, str]  # a repeated key keeps its last value
+    query_items: list[tuple[str, str]]  # every pair in order, repeated keys kept
     headers: dict[str, str]  # lower-case names
     json: Any | None
     status: int  # 0 while unanswered, and for a dropped connection
@@ -85,6 +91,8 @@ class SandboxState:
     token_response_shape: str = "data.token"
     require_auth_prefix_on_exchange: bool = True
     accepted_schemes: set[str] = field(default_factory=lambda: {"jwt", "bearer"})
+    api: str = "both"  # one of API_MODES
+    unmapped_answer: str = "json"  # one of UNMAPPED_ANSWERS
     requests: list[RecordedRequest] = field(default_factory=list, repr=False)
     exchanges: int = 0
     catalog: Catalog = field(default_factory=Catalog, repr=False)
@@ -132,9 +140,14 @@ class SandboxState:
     # -------------------------------------------------------------- recorder
 
     def record(
-        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+        self,
+        method: str,
+        path: str,
+        query_items: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any,
     ) -> RecordedRequest:
-        entry = RecordedRequest(method, path, query, headers, body, 0, _now())
+        entry = RecordedRequest(method, path, dict(query_items), query_items, headers, body, 0, _now())
         self.requests.append(entry)
         return entry
 
@@ -159,4 +172,6 @@ class SandboxState:
             "token_response_shape": self.token_response_shape,
             "require_auth_prefix_on_exchange": self.require_auth_prefix_on_exchange,
             "accepted_schemes": sorted(self.accepted_schemes),
+            "api": self.api,
+            "unmapped_answer": self.unmapped_answer,
         }

@@ -6,8 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from sandbox.catalog import DESCRIPTION_FIELDS, Catalog
-from sandbox.queries import Answer, BadRequest, not_found
+from sandbox.catalog import DESCRIPTION_FIELDS, Catalog, canonical_type
+from sandbox.wire import Answer, BadRequest, not_found
 
 _CATALOG_SLOTS = ("businessDescription", "technicalDescription")
 SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
@@ -25,7 +25,6 @@ SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "oetag": ("tagDescription",),
     "mastertag": ("masterTagDescription",),
 }
-TYPE_ALIASES = {"filecolumn": "oefilecolumn", "oecode": "code", "businessglossary": "glossary"}
 
 
 class IdempotencyStore:
@@ -63,7 +62,7 @@ def _target(body: dict[str, Any]) -> tuple[int, str]:
     if not isinstance(object_type, str) or not object_type.strip():
         raise BadRequest("target.objectType is required")
     object_type = object_type.strip().lower()
-    object_type = TYPE_ALIASES.get(object_type, object_type)
+    object_type = canonical_type(object_type)
     if object_type not in SLOTS_BY_TYPE:
         raise BadRequest(f"Descriptions of objectType {object_type!r} cannot be updated")
     return object_id, object_type

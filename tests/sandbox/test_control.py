@@ -1,0 +1,53 @@
+"""The /__sandbox control endpoints (sandbox/control.py)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import trio
+
+from tests.sandbox.support import CREDS, EXCHANGE_HEADERS, SEARCH, TOKEN_PATH, authed, search
+
+
+async def test_control_endpoints(sandbox, client):
+    control = sandbox.root_url + "/__sandbox"
+    headers = await authed(client)
+    faults = [
+        {"path": SEARCH, "times": 2, "status": 503, "retry_after": 1},
+        {"path": "/api/v1/mcp/tags", "drop_connection": True},
+    ]
+    r = await client.post(control + "/faults", json=faults)
+    assert r.json() == {"ok": True, "queued": 2, "pending": 3}
+    assert (await search(client, headers)).status_code == 503
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.get("/api/v1/mcp/tags", params={"objectId": 4001}, headers=headers)
+
+    recorded = (await client.get(control + "/requests")).json()
+    assert recorded["exchanges"] == 1
+    assert [(q["method"], q["path"], q["status"]) for q in recorded["requests"]] == [
+        ("POST", TOKEN_PATH, 200),
+        ("GET", SEARCH, 503),
+        ("GET", "/api/v1/mcp/tags", 0),
+    ]
+    assert isinstance(recorded["requests"][0]["at"], float)
+
+    r = await client.post(
+        control + "/settings", json={"latency_seconds": 0.2, "token_response_shape": "token"}
+    )
+    assert r.json()["settings"]["latency_seconds"] == 0.2
+    assert sandbox.state.token_response_shape == "token"
+    started = trio.current_time()
+    token = await client.post(TOKEN_PATH, json=CREDS, headers=EXCHANGE_HEADERS)
+    assert trio.current_time() - started >= 0.2 and "token" in token.json()
+    for bad in [{"latency_seconds": -1}, {"token_response_shape": "xml"}, {"colour": 1}, [1]]:
+        assert (await client.post(control + "/settings", json=bad)).status_code == 400
+    assert sandbox.state.latency_seconds == 0.2
+    assert (await client.post(control + "/faults", json=[{"stauts": 500}])).status_code == 400
+    assert (await client.post(control + "/faults", json={"times": 0})).status_code == 400
+
+    assert (await client.post(control + "/reset")).json() == {"ok": True}
+    assert sandbox.state.requests == [] and sandbox.state.pending_faults == 0
+    # also reachable under the context path, and never recorded
+    r = await client.get(sandbox.base_url + "/__sandbox/settings")
+    assert r.json()["settings"]["token_response_shape"] == "token"
+    assert sandbox.state.requests == []
