@@ -129,14 +129,14 @@ class Client:
         return self.process.pid
 
     async def search(self) -> types.CallToolResult:
-        return await self.session.call_tool("search_catalog_assets", SEARCH_ARGS)
+        return await self.session.call_tool("asset_explorer", SEARCH_ARGS)
 
     async def timed_search(self) -> float:
         started = time.perf_counter()
         result = await self.search()
         took = time.perf_counter() - started
         if result.is_error:
-            raise RuntimeError(f"search_catalog_assets failed: {result.content}")
+            raise RuntimeError(f"asset_explorer failed: {result.content}")
         return took
 
 

@@ -18,6 +18,8 @@ TARGETS = {
     "concurrency_ratio": 2.0,
     "supervisor_rss_mib": 45.0,
     "growth": 0.05,
+    "description_max": 1_500,
+    "tools_list_chars": 28_000,
 }
 LABELS = {"worker": "oe-mcp-worker, direct", "local": "oe-mcp-local (supervisor -> worker)"}
 HANDSHAKE_LABELS = {
@@ -78,6 +80,18 @@ class Rows:
 def summary_rows(results: dict[str, Any]) -> Rows:
     rows = Rows()
     sections = results["sections"]
+    sf = sections.get("surface", {})
+    if sf.get("tools"):
+        allowance = sf["reference_allowance"]
+        rows.add(f"Largest tool description ({sf['tools']} tools)",
+                 f"{sf['description_max']:,} chars (reference allowance {allowance['description_max']:,})",
+                 f"<= {TARGETS['description_max']:,}", sf["description_max"] <= TARGETS["description_max"],
+                 "description_max")
+        rows.add("The whole tools/list result, as JSON on the wire",
+                 f"{sf['tools_list_chars']:,} chars (descriptions {sf['descriptions_total']:,}; reference "
+                 f"allowance {allowance['descriptions_total']:,} for descriptions alone)",
+                 f"<= {TARGETS['tools_list_chars']:,}", sf["tools_list_chars"] <= TARGETS["tools_list_chars"],
+                 "tools_list_chars")
     ov = sections.get("overhead", {})
     local = _get(ov, "targets", "local")
     if local:
@@ -176,7 +190,7 @@ DIST_HEAD = ["| | n | p50 | p95 | p99 | max |", "| --- | --- | --- | --- | --- |
 
 def _overhead(results: dict[str, Any], ov: dict[str, Any]) -> list[str]:
     out = ["### Forwarding overhead and the peer proxy", "",
-           f"`search_catalog_assets` called sequentially, {ov['blocks']} interleaved blocks of "
+           f"`asset_explorer` called sequentially, {ov['blocks']} interleaved blocks of "
            f"{ov['calls_per_block']} calls per server (A, B, C, then B, C, A, ...), after a warm-up.",
            "", *DIST_HEAD]
     for name, data in ov["targets"].items():
@@ -376,7 +390,7 @@ METHOD = [
     "OvalEdge, keeps one active JWT per credential and two servers sharing it would invalidate each "
     "other's token. Latency is set through its `/__sandbox/settings` endpoint; the hanging token endpoint "
     "is a `/__sandbox/faults` delay of 30 s on `/api/user/token/generate`.",
-    "- The call measured everywhere is `search_catalog_assets` with `search_terms=[\"orders\"], limit=5` "
+    "- The call measured everywhere is `asset_explorer` with `search_terms=[\"orders\"], limit=5` "
     "(one GET to the sandbox). Times are `time.perf_counter()` in the client around `call_tool`, so they "
     "include the client's own JSON and pydantic work, the same for every server.",
     "- The recovery section sets `OE_MCP_RESTART_WINDOW_SECONDS=1` and waits 1.1 s between kills, so every "

@@ -460,7 +460,34 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     }
 
 
+# -- 6. the surface a client pays for in its context ------------------------------------------------
+REFERENCE_DESCRIPTION_MAX = 2_500  # the reference server's own allowance per description
+REFERENCE_DESCRIPTIONS_TOTAL = 32_000  # ... and for all descriptions together
+
+
+async def surface(plan: Plan, say: Progress) -> dict[str, Any]:
+    """The tools/list answer as a client gets it from oe-mcp-local, measured off the wire."""
+    async with sandbox_process() as sandbox:
+        env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(_socket(plan, "surface")))
+        async with mcp_client(_local(), env, stderr_name="surface") as client:
+            tools = await client.session.list_tools()
+            prompts = await client.session.list_prompts()
+            resources = await client.session.list_resources()
+            templates = await client.session.list_resource_templates()
+    descriptions = {tool.name: len(tool.description or "") for tool in tools.tools}
+    return {
+        "tools": len(tools.tools), "prompts": len(prompts.prompts),
+        "resources": len(resources.resources), "resource_templates": len(templates.resource_templates),
+        "tools_list_chars": len(tools.model_dump_json(by_alias=True, exclude_none=True)),
+        "description_max": max(descriptions.values()), "descriptions_total": sum(descriptions.values()),
+        "descriptions": descriptions,
+        "reference_allowance": {"description_max": REFERENCE_DESCRIPTION_MAX,
+                                "descriptions_total": REFERENCE_DESCRIPTIONS_TOTAL},
+    }
+
+
 SECTIONS = {
+    "surface": surface,
     "overhead": overhead,
     "handshake": handshake,
     "recovery": recovery,

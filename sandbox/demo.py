@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-STEPS = 8
+STEPS = 9
 
 
 def _say(step: int, text: str) -> None:
@@ -65,11 +65,11 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                         kind = "read" if tool.annotations and tool.annotations.read_only_hint else "WRITE"
                         _show(f"{tool.name:<28} {kind:<5} {tool.title}")
 
-                    _say(3, "Searching the catalog for 'orders revenue'")
+                    _say(3, "Searching the catalog for 'orders revenue' (asset_explorer)")
                     found = json.loads(_text(await session.call_tool(
-                        "search_catalog_assets",
+                        "asset_explorer",
                         {"search_terms": ["orders", "revenue"], "limit": 5,
-                         "context_query": "Where is our order revenue?"})))
+                         "context_query": "Where is our order revenue?"})))["data"]
                     for item in found.get("items", [])[:5]:
                         _show(f"{item.get('objectType'):<9} {item.get('objectId'):<6} "
                               f"{item.get('objectName'):<24} {item.get('redirectUrl', '')}")
@@ -78,18 +78,39 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
 
                     _say(4, f"Details and lineage of table {table['objectName']} ({table['objectId']})")
                     details = json.loads(_text(await session.call_tool(
-                        "catalog_asset_details",
-                        {"object_id": table["objectId"], "object_type": "oetable"})))
-                    data = details.get("data", details)
+                        "asset_details",
+                        {"object_id": table["objectId"], "object_type": "oetable"})))["data"]
+                    data = details["details"]
                     _show(f"owner: {data.get('owner')}, steward: {data.get('steward')}, "
-                          f"tags: {', '.join(map(str, data.get('tags', []))) or '-'}")
+                          f"tags: {', '.join(map(str, data.get('tags', []))) or '-'}, profiled "
+                          f"columns: {len((details.get('profile') or {}).get('columns', []))}")
                     lineage = json.loads(_text(await session.call_tool(
                         "asset_lineage", {"object_id": table["objectId"], "object_type": "oetable"})))
                     lin = lineage.get("data", lineage)
                     _show(f"upstream: {len(lin.get('upstream', []))} nodes, downstream: "
                           f"{len(lin.get('downstream', []))} nodes, edges: {len(lin.get('edges', []))}")
 
-                    _say(5, "Previewing a governed write (nothing is written without confirmation)")
+                    _say(5, "Stories, crawl-to-crawl changes and native access")
+                    knowledge = json.loads(_text(await session.call_tool(
+                        "knowledge_search", {"query": "weekly revenue reporting", "limit": 3})))
+                    _show("knowledge_search: " + knowledge["formattedResponse"].splitlines()[0])
+                    drift = json.loads(_text(await session.call_tool(
+                        "metadata_changes_between_crawls", {"connection_name": "retail_snowflake"})))
+                    lines = drift["formattedResponse"].splitlines()
+                    _show("metadata_changes_between_crawls: " + next(
+                        line for line in lines if line.startswith("Summary")))
+                    access = json.loads(_text(await session.call_tool("access_explorer", {
+                        "operation": "source_system_access", "source_system": "snowflake",
+                        "query_direction": "object_to_users", "object_path": "RETAIL_DB.MART.FCT_SALES",
+                        "object_type": "table", "access_intent_confirmed": "native"})))
+                    grants = access["data"]["grants"]
+                    _show(f"access_explorer: {len(grants)} native Snowflake grants reach "
+                          "RETAIL_DB.MART.FCT_SALES "
+                          f"(e.g. {grants[0]['principalType']} {grants[0]['principalName']}: "
+                          f"{', '.join(grants[0]['privileges'])}); 'who has access' is asked back until the "
+                          "user says native or catalog permissions")
+
+                    _say(6, "Previewing a governed write (nothing is written without confirmation)")
                     preview = json.loads(_text(await session.call_tool("update_asset_descriptions", {
                         "object_id": table["objectId"], "object_type": "oetable",
                         "technical_description": "Demo: one row per order.",
@@ -97,7 +118,7 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                     _show(f"awaitingUserConfirmation={preview.get('awaitingUserConfirmation')}, "
                           f"confirmationToken={preview.get('confirmationToken', '')[:16]}...")
 
-                    _say(6, "Killing the worker in the middle of a call (SIGKILL)")
+                    _say(7, "Killing the worker in the middle of a call (SIGKILL)")
                     status = ask(status_socket, "status")
                     with trio.move_on_after(15):
                         while not status["worker"].get("spare_pid"):
@@ -109,7 +130,7 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                     sandbox_root = status["demo"]["sandbox_url"].rsplit("/", 1)[0]
                     async with httpx.AsyncClient() as http:
                         await http.post(f"{sandbox_root}/__sandbox/faults", json=[
-                            {"path": "/api/v1/mcp/lineage", "delay": 1.0}])
+                            {"path": "/api/v1/mcp/asset-lineage", "delay": 1.0}])
                     victim = status["worker"]["pid"]
                     answer: list[Any] = []
 
@@ -130,7 +151,7 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                           f"{summary['recovered_in_seconds']} s in all (0.4 s of it before the kill; "
                           "replayed on the standby); the client connection never dropped")
 
-                    _say(7, "What `oe-mcp-status` shows")
+                    _say(8, "What `oe-mcp-status` shows")
                     await trio.sleep(0.2)
                     table_text = subprocess.run(
                         [str(Path(sys.executable).parent / "oe-mcp-status"), "--socket",
@@ -157,7 +178,7 @@ def main() -> int:
         summary = trio.run(_tour, folder / "status.sock")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    _say(8, "Summary")
+    _say(STEPS, "Summary")
     _show(f"tools listed: {summary['tools']}; catalog hits for 'orders revenue': {summary['search_hits']}")
     _show(f"worker killed mid-call: call {'succeeded' if summary['call_survived_kill'] else 'FAILED'} "
           f"in {summary['recovered_in_seconds']} s; restarts: {summary['restarts']}, "

@@ -48,6 +48,6 @@ RUN=(mcp-inspector --cli -e "XDG_RUNTIME_DIR=$SCRATCH" "$SERVER" --demo)
 
 echo "== tools/list =="
 timeout 120 "${RUN[@]}" --method tools/list
-echo "== tools/call search_catalog_assets =="
-timeout 120 "${RUN[@]}" --method tools/call --tool-name search_catalog_assets \
+echo "== tools/call asset_explorer =="
+timeout 120 "${RUN[@]}" --method tools/call --tool-name asset_explorer \
     --tool-arg 'search_terms=["orders"]' limit=3

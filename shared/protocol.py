@@ -167,6 +167,7 @@ class WorkerStatusResult(types.Result):
 
     pid: int = 0
     token: dict[str, object] = {}
+    routes: dict[str, object] = {}  # which OvalEdge API route generation is in use
 
 
 class TokenHandover(types.Result):

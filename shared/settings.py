@@ -22,6 +22,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENV_FILE = REPO_ROOT / ".env"
 ENV_FILE_OVERRIDE = "OE_MCP_ENV_FILE"
 
+# Which OvalEdge API routes to call: the current ones, falling back per route to the first
+# generation where OvalEdge says a route does not exist (auto), or only one generation.
+API_ROUTE_CHOICES = ("auto", "current", "legacy")
+
 SECRET_FIELDS = frozenset({"ovaledge_user_token", "ovaledge_user_secret"})
 
 # What to do about each setting when its value is wrong; joined to the problem in one line.
@@ -45,6 +49,10 @@ FIXES: dict[str, str] = {
     "ovaledge_link_base_url": "set OVALEDGE_LINK_BASE_URL to an http(s) URL or leave it empty",
     "ovaledge_token_exchange_fallback_header": (
         "set OVALEDGE_TOKEN_EXCHANGE_FALLBACK_HEADER to a header name, e.g. X-Auth-Token"
+    ),
+    "ovaledge_api_routes": (
+        "set OVALEDGE_API_ROUTES=auto (current routes, first-generation ones where OvalEdge lacks "
+        "them), current or legacy"
     ),
     "oe_mcp_call_timeout_seconds": "set OE_MCP_CALL_TIMEOUT_SECONDS to seconds > 0, e.g. 120",
     "oe_mcp_ping_interval_seconds": "set OE_MCP_PING_INTERVAL_SECONDS to seconds > 0, e.g. 10",
@@ -103,6 +111,7 @@ class Settings(BaseSettings):
     ovaledge_log_http_requests: bool = True
     ovaledge_link_base_url: str = ""
     ovaledge_token_exchange_fallback_header: str = ""
+    ovaledge_api_routes: str = "auto"
 
     # Supervisor
     oe_mcp_call_timeout_seconds: float = Field(120.0, gt=0)
@@ -126,6 +135,14 @@ class Settings(BaseSettings):
         if mode != "local":
             raise ValueError("is not supported by oe-mcp-local")
         return mode
+
+    @field_validator("ovaledge_api_routes", mode="before")
+    @classmethod
+    def _api_routes(cls, value: Any) -> str:
+        routes = str(value or "auto").strip().lower()
+        if routes not in API_ROUTE_CHOICES:
+            raise ValueError(f"is not one of {', '.join(API_ROUTE_CHOICES)}")
+        return routes
 
     @field_validator("ovaledge_base_url", mode="before")
     @classmethod

@@ -27,6 +27,8 @@ class Surface:
         self.document = document
         self._prompts = {prompt["name"]: prompt for prompt in document["prompts"]}
         self._writes: dict[str, dict[str, Any]] = document["writes"]
+        self.retired: dict[str, str] = document.get("retired", {})
+        self._documents: dict[str, dict[str, str]] = document.get("documents", {})
 
     @classmethod
     def load(cls, path: Path = SURFACE_FILE) -> Surface:
@@ -62,6 +64,22 @@ class Surface:
     def prompts_result(self) -> types.ListPromptsResult:
         listed = [{k: v for k, v in p.items() if k != "template"} for p in self.document["prompts"]]
         return types.ListPromptsResult.model_validate({"prompts": listed})
+
+    # -- tools/call of a name that is not served ---------------------------------------------
+    def not_served(self, tool: str) -> str:
+        """What to tell a caller of `tool`, which is not in tools/list."""
+        if tool in self.retired:
+            return self.retired[tool]
+        return f"unknown tool {tool!r}; available: {', '.join(self.tool_names)}"
+
+    # -- resources/read of a static document ------------------------------------------------
+    def read_document(self, uri: str) -> types.ReadResourceResult | None:
+        """The static document at `uri`, or None when it is not one of ours."""
+        found = self._documents.get(uri)
+        if found is None:
+            return None
+        return types.ReadResourceResult(contents=[types.TextResourceContents(
+            uri=uri, text=found["text"], mime_type=found["mimeType"])])
 
     # -- prompts/get --------------------------------------------------------------------------
     def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:

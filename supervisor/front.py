@@ -54,9 +54,8 @@ class Front(SurfaceHandlers):
 
     async def call_tool(self, ctx: ServerRequestContext, params: types.CallToolRequestParams):
         self._remember(ctx)
-        names = self.surface.tool_names
-        if params.name not in names:
-            return error_result(f"unknown tool {params.name!r}; available: {', '.join(names)}")
+        if params.name not in self.surface.tool_names:
+            return error_result(self.surface.not_served(params.name))
         progress = None
         token = ctx.meta.get("progress_token") if ctx.meta else None
         if token is not None:
@@ -66,6 +65,9 @@ class Front(SurfaceHandlers):
 
     async def read_resource(self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams):
         self._remember(ctx)
+        document = self.surface.read_document(str(params.uri))  # static: no worker needed
+        if document is not None:
+            return document
         return await self.relay.read_resource(str(params.uri))
 
     def build_server(self) -> Server:

@@ -1,5 +1,6 @@
 """The status document of one supervisor (README "Ops inspection"): the pool's workers and
-breaker, the relay's call counters, the worker's token state; status_socket.py serves it.
+breaker, the relay's call counters, the worker's token state and OvalEdge route generation;
+status_socket.py serves it.
 Never a token, secret or JWT."""
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ class SupervisorStatus:
         self.started_at = time.time()
         self.last_token: dict[str, Any] = {"state": "none", "expires_in_seconds": None,
                                            "exchanges": 0, "last_error": None}
+        self.last_routes: dict[str, Any] = {"setting": None, "generation": "not yet known",
+                                            "first_generation_for": [], "missing_routes": []}
 
-    async def token_state(self) -> dict[str, Any]:
-        """Ask the worker for its token state (briefly); fall back to the last answer."""
+    async def worker_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Ask the worker for its token and route state (briefly); fall back to the last answer."""
         worker = self.pool.current
         if worker is not None and worker.usable:
             with trio.move_on_after(1.0):
@@ -38,10 +41,12 @@ class SupervisorStatus:
                                                           WorkerStatusResult)
                 if ok and answer.token:
                     self.last_token = dict(answer.token)
-        return self.last_token
+                if ok and answer.routes:
+                    self.last_routes = dict(answer.routes)
+        return self.last_token, self.last_routes
 
     async def document(self) -> dict[str, Any]:
-        token = await self.token_state()
+        token, routes = await self.worker_state()
         pool, breaker = self.pool, self.pool.breaker
         worker, spare = pool.current, pool.spare
         return {
@@ -68,5 +73,6 @@ class SupervisorStatus:
             },
             "calls": dict(self.relay.calls),
             "token": {key: redact(v) if isinstance(v, str) else v for key, v in token.items()},
+            "routes": routes,
             **self.extra,
         }

@@ -66,6 +66,12 @@ def render_table(rows: list[tuple[Path, dict[str, Any]]]) -> str:
             str(wrk["restarts"]), brk["state"], str(calls["total"]), str(calls["failed"]),
             str(calls["replayed"]), tok["state"], _age(tok.get("expires_in_seconds")),
         ))
+        routes = s.get("routes") or {}
+        if routes.get("setting"):
+            legacy = routes.get("first_generation_for") or []
+            notes.append(f"supervisor {sup['pid']}: OvalEdge API routes: {routes['generation']} "
+                         f"(OVALEDGE_API_ROUTES={routes['setting']})"
+                         + (f"; first-generation routes for {', '.join(legacy)}" if legacy else ""))
         if tok.get("last_error"):
             notes.append(f"supervisor {sup['pid']}: token error: {tok['last_error']}")
         if wrk.get("last_exit"):

@@ -157,3 +157,50 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -
             await trio.sleep(interval)
         return trio.current_time() - start
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+@dataclass
+class DemoSandbox:
+    """The sandbox OvalEdge that `oe-mcp-local --demo` runs as its child, driven through its
+    control endpoints (`/__sandbox/...`)."""
+
+    base_url: str  # ends with the context path
+
+    @property
+    def control(self) -> str:
+        return self.base_url.rsplit("/", 1)[0] + "/__sandbox"
+
+    async def _send(self, method: str, what: str, body: Any = None) -> Any:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.request(method, f"{self.control}/{what}", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def requests(self, prefix: str = "/api/v1/mcp/") -> list[dict[str, Any]]:
+        """Recorded API requests (method, path, query, query_items, json, status), in order."""
+        answer = await self._send("GET", "requests")
+        return [r for r in answer["requests"] if r["path"].startswith(prefix)]
+
+    async def reset(self) -> None:
+        await self._send("POST", "reset")
+
+    async def set(self, **settings: Any) -> None:
+        await self._send("POST", "settings", settings)
+
+    async def fault(self, *faults: dict[str, Any]) -> None:
+        await self._send("POST", "faults", list(faults))
+
+
+@asynccontextmanager
+async def demo_supervisor(
+    socket: Path, *, api: str = "both", env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[Connected, DemoSandbox]]:
+    """`oe-mcp-local --demo` driven by the SDK client, its sandbox in route mode `api`, with no
+    API request recorded yet."""
+    async with supervisor(base_env({"OE_MCP_STATUS_SOCKET": str(socket), **(env or {})}), "--demo") as conn:
+        sandbox = DemoSandbox((await status_of(socket))["demo"]["sandbox_url"])
+        await sandbox.set(api=api)
+        await sandbox.reset()
+        yield conn, sandbox

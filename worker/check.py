@@ -21,10 +21,10 @@ from shared.settings import SettingsError, load_settings
 from worker import routes
 from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
+from worker.registry import ToolContext
 from worker.tokens import TokenManager
+from worker.tools.explorer import asset_explorer
 from worker.transport import Transport, build_http_client
-
-PROBE = routes.SEARCH_CATALOG
 
 
 def _line(ok: bool, step: str, detail: str) -> str:
@@ -57,14 +57,19 @@ async def _check(demo: bool, out: list[str]) -> int:
         valid_for = f"valid for {expires / 60:.0f} min" if expires is not None else "no expiry claim"
         out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
         client = OvalEdgeClient(settings, transport, tokens)
-        try:
-            answer = await client.call(PROBE, {"limit": 1, "page": 1})
+        try:  # the search every session starts with, through the route generation in effect
+            answer = await asset_explorer(ToolContext(client, settings), {"page": 1, "limit": 1})
         except OvalEdgeError as exc:
             out.append(_line(False, f"catalog read ({exc.kind})", exc.text))
             return 1
-        total = answer.get("total") if isinstance(answer, dict) else None
-        detail = f"{PROBE} answered" + (f" ({total} assets visible)" if total is not None else "")
+        total = answer["data"].get("total")
+        used = client.routes.snapshot()
+        route = routes.SEARCH_CATALOG if used["first_generation_for"] or used["setting"] == "legacy" \
+            else routes.ASSET_EXPLORER
+        detail = f"{route} answered" + (f" ({total} assets visible)" if total is not None else "")
         out.append(_line(True, "catalog read", detail))
+        out.append(_line(True, "API routes", f"OVALEDGE_API_ROUTES={used['setting']}: "
+                                             f"{used['generation']} OvalEdge MCP routes"))
         return 0
 
 

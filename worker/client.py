@@ -2,22 +2,29 @@
 
 After a token rejection (401, or the 400 "invalid token" some builds send) the JWT is
 re-exchanged and the request sent once more. A 3xx, or a 2xx that is not JSON, means a login or
-session layer is in front of the API: each is an error that says so.
+session layer is in front of the API: each is an error that says so. A 404 or 405 from the web
+framework itself (Spring Boot's error body or page, not OvalEdge's `{"ok": false, ...}`) means
+the route does not exist on this release: `RouteMissing`, which `by_generation` answers with the
+first-generation routes where `OVALEDGE_API_ROUTES` allows it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 
 from shared.settings import Settings
-from worker.errors import FailureKind, OvalEdgeError
-from worker.routes import API, Route
+from worker.errors import FailureKind, NotOffered, OvalEdgeError, RouteMissing
+from worker.routes import API, Capability, Generation, Route, RouteBook
 from worker.tokens import TokenManager
 from worker.transport import Transport, message_of
 
 INVALID_TOKEN_PHRASES = ("invalid token", "generate a new token", "token expired", "expired token")
+# The members of Spring Boot's own error body; an OvalEdge answer carries "ok"/"message" instead.
+SPRING_ERROR_KEYS = frozenset({"status", "error", "path"})
+T = TypeVar("T")
 
 
 def is_token_rejection(response: httpx.Response) -> bool:
@@ -35,22 +42,66 @@ class OvalEdgeClient:
         self._settings = settings
         self._transport = transport
         self.tokens = tokens
+        self.routes = RouteBook(settings.ovaledge_api_routes)
+
+    async def by_generation(
+        self,
+        capability: Capability,
+        current: Callable[[], Awaitable[T]],
+        legacy: Callable[[], Awaitable[T]] | None,
+        *,
+        what: str,
+    ) -> T:
+        """`current()` or `legacy()`, as OVALEDGE_API_ROUTES and what OvalEdge answered say.
+
+        `legacy` builds the same answer from the first-generation routes (None: there are none).
+        In `auto`, a RouteMissing from the current route switches `capability` to `legacy` for
+        the worker's life; a missing object is never a reason to switch.
+        """
+        if self.routes.choose(capability) is Generation.LEGACY:
+            if legacy is None:
+                raise NotOffered(
+                    f"this OvalEdge release does not offer {what}: it needs {capability.current}, "
+                    "which only the current OvalEdge MCP API has.",
+                    hint=_routes_hint(self.routes.setting),
+                )
+            try:
+                return await legacy()
+            except RouteMissing as missing:
+                if self.routes.setting == "legacy":
+                    hint = "OVALEDGE_API_ROUTES=legacy: set it to auto or current for this OvalEdge."
+                else:
+                    hint = (f"Neither {capability.current} nor the first-generation route exists "
+                            "there: check OVALEDGE_BASE_URL, including its context path.")
+                raise RouteMissing(missing.message, status=missing.status, hint=hint) from None
+        try:
+            answer = await current()
+        except RouteMissing as missing:
+            if not self.routes.may_fall_back():
+                raise RouteMissing(missing.message, status=missing.status,
+                                   hint="OVALEDGE_API_ROUTES=current: set it to auto to use the "
+                                   "first-generation routes where a current one is missing.") from None
+            self.routes.current_missing(capability, missing.status)
+            return await self.by_generation(capability, current, legacy, what=what)
+        self.routes.current_answered(capability)
+        return answer
 
     async def call(self, route: Route, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         """OvalEdge's parsed answer to `route`, with `params` (None values dropped) and/or a
         JSON `body`."""
         clean = {k: v for k, v in (params or {}).items() if v is not None}
-        return await self.request(route.method, route.path, params=clean or None, json_body=body)
+        return await self.request(route, params=clean or None, json_body=body)
 
     async def request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json_body: Any = None
+        self, route: Route, *, params: dict[str, Any] | None = None, json_body: Any = None
     ) -> Any:
         """Send with a fresh JWT; after a token rejection, re-exchange and send once more."""
+        method, path = route.method, route.path
         for auth_attempt in (1, 2):
             jwt = await self.tokens.get()
             headers = {"Authorization": f"{self._settings.ovaledge_http_auth_scheme} {jwt}"}
             response = await self._transport.send(
-                method, path, headers=headers, params=params, json_body=json_body
+                method, path, headers=headers, params=params, json_body=json_body, changes=route.changes
             )
             if is_token_rejection(response) and auth_attempt == 1:
                 self.tokens.invalidate(jwt)
@@ -70,10 +121,21 @@ class OvalEdgeClient:
                 kind=FailureKind.REDIRECT,
             )
         if status >= 400:
-            raise OvalEdgeError(
+            body = _json_or_none(response)
+            if status == 405 or (status == 404 and _is_unmapped_route(response, body)):
+                raise RouteMissing(
+                    f"{method} {path}: this OvalEdge has no such route.", status=status,
+                    hint="Check OVALEDGE_BASE_URL (it must include the context path, e.g. "
+                    "/ovaledge) and OVALEDGE_API_ROUTES.",
+                )
+            error = OvalEdgeError(
                 f"{method} {path} failed: {message_of(response)}", status=status,
                 hint=_status_hint(status),
             )
+            if isinstance(body, dict):
+                error.error_code = body.get("errorCode") or body.get("error_code")
+                error.body = body
+            raise error
         if not response.content.strip():
             return {}
         try:
@@ -90,11 +152,31 @@ class OvalEdgeClient:
             ) from None
 
 
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _is_unmapped_route(response: httpx.Response, body: Any) -> bool:
+    """Spring Boot's answer for a path nobody handles: its JSON error body, or an HTML page."""
+    if isinstance(body, dict):
+        return SPRING_ERROR_KEYS <= body.keys() and "ok" not in body
+    return "html" in response.headers.get("content-type", "").lower()
+
+
+def _routes_hint(setting: str) -> str:
+    if setting == "legacy":
+        return "OVALEDGE_API_ROUTES=legacy: set it to auto if your OvalEdge has the current routes."
+    return "Ask your OvalEdge administrator about upgrading to a release with the current MCP API."
+
+
 def _status_hint(status: int) -> str:
     return {
         400: "OvalEdge rejected the request parameters.",
         401: "The JWT was rejected twice; check the credentials and OVALEDGE_HTTP_AUTH_SCHEME.",
         403: "The configured account lacks permission for this object.",
-        404: "Not found: check the id/type, or OVALEDGE_BASE_URL's context path.",
+        404: "Not found: no such object; check the object id and type.",
         429: "OvalEdge is rate limiting; wait a moment and retry.",
     }.get(status, "OvalEdge failed; retry later or ask its administrator." if status >= 500 else "")

@@ -60,6 +60,8 @@ class OvalEdgeError(Exception):
         self.message = message
         self.hint = hint
         self.kind = kind or FailureKind.of_status(status)
+        self.error_code: str | None = None  # OvalEdge's errorCode, when its answer had one
+        self.body: dict | None = None  # OvalEdge's parsed error answer, when it was JSON
         super().__init__(self.text)
 
     @property

@@ -111,6 +111,24 @@ class ResourceTemplate:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A static resource (our own documentation), served from the surface data."""
+
+    uri: str
+    name: str
+    title: str
+    description: str
+    text: str
+    mime_type: str = "text/markdown"
+
+    def wire(self) -> dict[str, Any]:
+        return types.Resource(
+            uri=self.uri, name=self.name, title=self.title, description=self.description,
+            mime_type=self.mime_type, size=len(self.text.encode()),
+        ).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@dataclass(frozen=True)
 class PromptArgument:
     name: str
     description: str
@@ -151,7 +169,9 @@ class Registry:
         self.instructions = instructions
         self.tools: dict[str, Tool] = {}
         self.resource_templates: dict[str, ResourceTemplate] = {}
+        self.documents: dict[str, Document] = {}
         self.prompts: dict[str, Prompt] = {}
+        self.retired: dict[str, str] = {}  # old tool name -> what replaces it, and how to call it
 
     def add_tools(self, tools: Iterable[Tool]) -> None:
         for tool in tools:
@@ -168,6 +188,17 @@ class Registry:
             if not template.uri_template.endswith("{object_id}"):
                 raise ValueError(f"resource template {template.name!r} must end with {{object_id}}")
             self.resource_templates[template.name] = template
+
+    def add_documents(self, documents: Iterable[Document]) -> None:
+        for document in documents:
+            if document.uri in self.documents:
+                raise ValueError(f"document {document.uri!r} is declared twice")
+            self.documents[document.uri] = document
+
+    def retire(self, old_name: str, replacement: str) -> None:
+        if old_name in self.tools:
+            raise ValueError(f"tool {old_name!r} is both served and retired")
+        self.retired[old_name] = replacement
 
     def add_prompts(self, prompts: Iterable[Prompt]) -> None:
         for prompt in prompts:
@@ -196,7 +227,9 @@ class Registry:
             "server": {"name": self.server_name, "instructions": self.instructions},
             "tools": [tool.wire() for tool in self.tools.values()],
             "writes": {tool.name: tool.writes for tool in self.tools.values()},
+            "retired": dict(self.retired),
             "resourceTemplates": [t.wire() for t in self.resource_templates.values()],
-            "resources": [],
+            "resources": [d.wire() for d in self.documents.values()],
+            "documents": {d.uri: {"mimeType": d.mime_type, "text": d.text} for d in self.documents.values()},
             "prompts": [prompt.wire(self.tools) for prompt in self.prompts.values()],
         }

@@ -1,16 +1,25 @@
-"""Resource templates: an object's record by URI, for clients that read resources."""
+"""Resources: an object's record by URI (five templates), and our static documentation.
+
+The templates read through `asset_details` (current route, first-generation fallback). The
+documents are Markdown files in `worker/docs/`, published as `docs://ovaledge/<stem>`; being
+static, they travel in the surface data and the supervisor serves them itself.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from worker import routes
-from worker.registry import ResourceTemplate, ToolContext
+from worker.registry import Document, ResourceTemplate, ToolContext
+from worker.tools.details import fetch_details
+
+DOCS_DIR = Path(__file__).with_name("docs")
+DOCS_URI_PREFIX = "docs://ovaledge/"
 
 
 def _details_of(object_type: str):
     async def read(ctx: ToolContext, object_id: int) -> Any:
-        return await ctx.api.call(routes.OBJECT_DETAILS, {"objectId": object_id, "objectType": object_type})
+        return await fetch_details(ctx, object_id, object_type)
 
     return read
 
@@ -20,14 +29,53 @@ TEMPLATES = (
         uri_template="ovaledge://catalog/table/{object_id}",
         name="catalog_table",
         title="Catalog table",
-        description="Catalog record of one table by numeric object id (JSON).",
+        description="One table's catalog record, column profile and relationships (JSON).",
         read=_details_of("oetable"),
     ),
     ResourceTemplate(
         uri_template="ovaledge://governance/glossary-term/{object_id}",
         name="glossary_term",
         title="Glossary term",
-        description="One business glossary term by numeric object id (JSON).",
+        description="One business glossary term by object id (JSON).",
         read=_details_of("glossary"),
     ),
+    ResourceTemplate(
+        uri_template="ovaledge://catalog/file/{object_id}",
+        name="catalog_file",
+        title="Catalog file",
+        description="One file's catalog record and column profile (JSON).",
+        read=_details_of("oefile"),
+    ),
+    ResourceTemplate(
+        uri_template="ovaledge://governance/data-story/{object_id}",
+        name="data_story",
+        title="Data story",
+        description="One data story's catalog record (JSON); for its narrative use knowledge_search.",
+        read=_details_of("oestory"),
+    ),
+    ResourceTemplate(
+        uri_template="ovaledge://governance/tag/{object_id}",
+        name="governance_tag",
+        title="Governance tag",
+        description="One tag's catalog record (JSON); for its hierarchy use asset_explorer.",
+        read=_details_of("oetag"),
+    ),
 )
+
+
+def _title(stem: str) -> str:
+    return stem.replace("_", " ").title().replace("Mcp", "MCP")
+
+
+def documents() -> tuple[Document, ...]:
+    """Every Markdown file in worker/docs/, in name order."""
+    return tuple(
+        Document(
+            uri=f"{DOCS_URI_PREFIX}{path.stem}",
+            name=path.stem,
+            title=f"OvalEdge MCP guide: {_title(path.stem)}",
+            description=(path.read_text(encoding="utf-8").splitlines() or [""])[0].lstrip("# ").strip(),
+            text=path.read_text(encoding="utf-8"),
+        )
+        for path in sorted(DOCS_DIR.glob("*.md"))
+    )

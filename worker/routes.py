@@ -1,13 +1,27 @@
-"""Every OvalEdge route the worker calls, named once: its method and its path.
+"""Every OvalEdge route the worker calls, named once, and the rule for choosing between the two
+generations of OvalEdge's MCP API.
 
-Tools, resources and the doctor call OvalEdge through these names only (`client.call(route,
-...)`), never with a path literal. The sandbox OvalEdge spells its routes on its own, on
-purpose: it is the worker's independent check, so a typo here fails a wire test.
+OvalEdge releases differ: the current MCP API (`asset-explorer`, `asset-details`, ...) replaced
+the first-generation routes (`search-catalog`, `object-details`, ...), and older releases have
+only the first generation. A `Capability` is one thing a tool asks of OvalEdge, with its current
+route and the first-generation routes that do the same job (none: older releases lack it).
+`RouteBook` applies `OVALEDGE_API_ROUTES`: `auto` tries the current route and, once OvalEdge
+answers that the route itself does not exist, uses the first generation for that capability
+for the rest of the worker's life; `current` and `legacy` use one generation only.
+
+Tools, resources and the doctor call OvalEdge through these names only, never with a path
+literal. The sandbox OvalEdge spells its routes on its own, on purpose: it is the worker's
+independent check, so a typo here fails a wire test.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import NamedTuple
+
+log = logging.getLogger("oe-mcp-worker.routes")
 
 API = "/api/v1/mcp"
 
@@ -15,14 +29,26 @@ API = "/api/v1/mcp"
 class Route(NamedTuple):
     method: str
     path: str
+    # May a request change something in OvalEdge? Only such requests are never re-sent after a
+    # timeout or a 502/504 (transport.py): queries sent as POST are safe to send again.
+    changes: bool = False
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
 
-TOKEN_GENERATE = Route("POST", "/api/user/token/generate")
+# An exchange supersedes the previous JWT of the credential pair: never sent twice blindly.
+TOKEN_GENERATE = Route("POST", "/api/user/token/generate", changes=True)
 
-# The first-generation MCP API (OvalEdge releases with the Era A MCP routes).
+# The current MCP API.
+ASSET_EXPLORER = Route("POST", f"{API}/asset-explorer")
+ASSET_DETAILS = Route("GET", f"{API}/asset-details")
+ASSET_LINEAGE = Route("GET", f"{API}/asset-lineage")
+METADATA_CHANGES = Route("POST", f"{API}/metadata-changes-between-crawls")
+ACCESS_EXPLORER = Route("GET", f"{API}/access-explorer")
+KNOWLEDGE_SEARCH = Route("GET", f"{API}/knowledge-search")
+
+# The first-generation MCP API.
 SEARCH_CATALOG = Route("GET", f"{API}/search-catalog")
 OBJECT_DETAILS = Route("GET", f"{API}/object-details")
 COLUMN_PROFILE = Route("GET", f"{API}/column-profile")
@@ -31,6 +57,80 @@ LINEAGE = Route("GET", f"{API}/lineage")
 GLOSSARY_TERMS = Route("GET", f"{API}/glossary-terms")
 TAGS = Route("GET", f"{API}/tags")
 SEARCH_PLATFORM_DOCS = Route("GET", f"{API}/search-platform-docs")
+LOOKUP_DATASTORY = Route("GET", f"{API}/lookup-datastory")
 
 # The same route in every generation.
-UPDATE_ASSET_DESCRIPTIONS = Route("POST", f"{API}/update-asset-descriptions")
+UPDATE_ASSET_DESCRIPTIONS = Route("POST", f"{API}/update-asset-descriptions", changes=True)
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    current: Route
+    legacy: tuple[Route, ...] = ()  # first-generation routes doing the same; () = none
+
+
+SEARCH = Capability("search", ASSET_EXPLORER, (SEARCH_CATALOG, GLOSSARY_TERMS, TAGS))
+DETAILS = Capability("details", ASSET_DETAILS, (OBJECT_DETAILS, COLUMN_PROFILE, ENTITY_RELATIONSHIPS))
+LINEAGE_GRAPH = Capability("lineage", ASSET_LINEAGE, (LINEAGE,))
+CRAWL_CHANGES = Capability("metadata changes", METADATA_CHANGES)
+ACCESS = Capability("access", ACCESS_EXPLORER)
+KNOWLEDGE = Capability("knowledge", KNOWLEDGE_SEARCH, (SEARCH_PLATFORM_DOCS, LOOKUP_DATASTORY))
+CAPABILITIES = (SEARCH, DETAILS, LINEAGE_GRAPH, CRAWL_CHANGES, ACCESS, KNOWLEDGE)
+
+
+class Generation(StrEnum):
+    CURRENT = "current"
+    LEGACY = "legacy"
+
+
+class RouteBook:
+    """Which generation each capability uses, and what OvalEdge has told us so far."""
+
+    def __init__(self, setting: str):
+        self.setting = setting  # auto | current | legacy
+        self._missing: dict[str, Route] = {}  # capability -> its current route OvalEdge lacks
+        self._confirmed: set[str] = set()  # capabilities whose current route answered
+
+    def choose(self, capability: Capability) -> Generation:
+        if self.setting == "legacy" or (self.setting == "auto" and capability.name in self._missing):
+            return Generation.LEGACY
+        return Generation.CURRENT
+
+    def may_fall_back(self) -> bool:
+        return self.setting == "auto"
+
+    def current_missing(self, capability: Capability, status: int | None) -> None:
+        """OvalEdge answered that `capability.current` does not exist: remember it for life."""
+        if capability.name in self._missing:
+            return
+        self._missing[capability.name] = capability.current
+        self._confirmed.discard(capability.name)
+        instead = ", ".join(str(route) for route in capability.legacy) or "nothing (no older route)"
+        log.warning("OvalEdge has no route %s (HTTP %s): %s uses the first-generation routes from "
+                    "now on: %s", capability.current, status, capability.name, instead)
+
+    def current_answered(self, capability: Capability) -> None:
+        if capability.name not in self._confirmed and capability.name not in self._missing:
+            self._confirmed.add(capability.name)
+            if len(self._confirmed) == 1:
+                log.info("OvalEdge serves the current MCP routes (%s answered)", capability.current)
+
+    def snapshot(self) -> dict[str, object]:
+        """For status: the setting, the generation in use, and where the first one is used."""
+        if self.setting != "auto":
+            generation = self.setting
+        elif self._missing and self._confirmed:
+            generation = "mixed"
+        elif self._missing:
+            generation = "legacy"
+        elif self._confirmed:
+            generation = "current"
+        else:
+            generation = "not yet known"
+        return {
+            "setting": self.setting,
+            "generation": generation,
+            "first_generation_for": sorted(self._missing),
+            "missing_routes": [str(route) for _, route in sorted(self._missing.items())],
+        }

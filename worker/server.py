@@ -76,7 +76,7 @@ class WorkerApp(SurfaceHandlers):
         name, arguments = params.name, params.arguments or {}
         tool = REGISTRY.tools.get(name)
         if tool is None:
-            return error_result(f"unknown tool {name!r}; available: {', '.join(REGISTRY.tools)}")
+            return error_result(SURFACE.not_served(name))
         try:
             args = check_arguments(tool.validator, arguments)
             await ctx.session.report_progress(0, 1, f"{name}: asking OvalEdge")
@@ -104,9 +104,13 @@ class WorkerApp(SurfaceHandlers):
         self, ctx: ServerRequestContext, params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
+        document = SURFACE.read_document(uri)
+        if document is not None:
+            return document
         found = REGISTRY.match_resource(uri)
         if found is None:
-            known = " or ".join(f"{t.prefix}<id>" for t in REGISTRY.resource_templates.values())
+            known = ", ".join([f"{t.prefix}<id>" for t in REGISTRY.resource_templates.values()]
+                              + list(REGISTRY.documents))
             raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}; use {known}")
         template, raw_id = found
         if not raw_id.isdigit() or int(raw_id) < 1:
@@ -127,7 +131,7 @@ class WorkerApp(SurfaceHandlers):
 
     async def status(self, ctx: ServerRequestContext, params: Any) -> WorkerStatusResult:
         return WorkerStatusResult(
-            pid=os.getpid(), token=self.tokens.snapshot().as_dict(),
+            pid=os.getpid(), token=self.tokens.snapshot().as_dict(), routes=self.client.routes.snapshot(),
         )
 
     async def token_export(self, ctx: ServerRequestContext, params: Any) -> TokenHandover:
@@ -150,6 +154,7 @@ class WorkerApp(SurfaceHandlers):
 async def serve_stdio(settings: Settings) -> None:
     async with build_http_client(settings) as http:
         app = WorkerApp(settings, http)
+        log.info("OvalEdge API routes: OVALEDGE_API_ROUTES=%s", settings.ovaledge_api_routes)
         server = app.build_server()
         async with trio.open_nursery() as nursery:
             nursery.start_soon(exit_when_supervisor_dies)

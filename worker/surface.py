@@ -14,22 +14,39 @@ from shared.surface import SURFACE_FILE, Surface
 from worker import prompts, resources
 from worker.registry import Registry
 from worker.tools import FAMILIES
+from worker.tools.retired import REPLACED_BY, replacement_text
 
 SERVER_NAME = "ovaledge-local"
 
 INSTRUCTIONS = (
-    "OvalEdge data catalog tools. Search with search_catalog_assets, then use the objectId and "
-    "objectType of a hit with the detail, profile, relationship and lineage tools. Show users "
-    "redirectUrl links, never ovaledge:// URIs. update_asset_descriptions is a governed write: "
-    "show its preview and get the user's explicit approval before confirming. Access rules "
-    "are OvalEdge's own: you see what the configured account may see. When a result says it "
-    "was cut to fit, follow its advice (next page or a narrower query) for the rest."
+    "This server answers from the OvalEdge data catalog, and OvalEdge enforces every "
+    "permission: answers hold only what the signed-in account may see or change. "
+    "Read docs://ovaledge/mcp_workflows at the start of a session and again before multi-step "
+    "or governed work. "
+    "For a who-has-access question, use access_explorer with operation source_system_access and "
+    "access_intent_confirmed=native when the user speaks of native, source system, DAM or "
+    "remote access, or with operation catalog_access and access_intent_confirmed=catalog_acl "
+    "when they speak of catalog permissions or OvalEdge security; with neither, ask which of "
+    "the two they mean before calling anything. "
+    "A platform name such as Snowflake, Redshift or Tableau is not a signal on its own. "
+    "Finding data, including what the user can see, is catalog discovery with asset_explorer; "
+    "grants, roles and permissions go to access_explorer. "
+    "Use knowledge_search for the organisation's data stories and policies and for OvalEdge "
+    "product documentation. "
+    "When a result carries formattedResponse, present it. "
+    "Governed writes such as update_asset_descriptions start with a preview; only after the "
+    "user approves it, call again with write_confirmed_by_user=true and its "
+    "confirmation_token. "
+    "Show navLink or redirectUrl for links and never show ovaledge:// URIs."
 )
 
 REGISTRY = Registry(server_name=SERVER_NAME, instructions=INSTRUCTIONS)
 for family in FAMILIES:
     REGISTRY.add_tools(family.TOOLS)
+for old_name in REPLACED_BY:
+    REGISTRY.retire(old_name, replacement_text(old_name))
 REGISTRY.add_resource_templates(resources.TEMPLATES)
+REGISTRY.add_documents(resources.documents())
 REGISTRY.add_prompts(prompts.PROMPTS)
 
 SURFACE = Surface(REGISTRY.document())

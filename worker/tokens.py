@@ -217,7 +217,8 @@ class TokenManager:
         headers = {"Authorization": EXCHANGE_AUTH_MARKER}
         try:
             response = await self._transport.send(
-                TOKEN_GENERATE.method, TOKEN_GENERATE.path, headers=headers, json_body=body
+                TOKEN_GENERATE.method, TOKEN_GENERATE.path, headers=headers, json_body=body,
+                changes=TOKEN_GENERATE.changes,
             )
         except OvalEdgeError as exc:  # nothing came back: same words, as an exchange failure
             raise TokenExchangeError(exc.message, status=exc.status, hint=exc.hint,

@@ -1,8 +1,9 @@
 """Sending to OvalEdge: the worker's one pooled httpx client and the one retry policy.
 
 Retry rules, for the token exchange and API calls alike: connection failures for every call (the
-request never reached OvalEdge); 429/502/503/504, timeouts and broken connections for reads;
-for a POST, which may have been applied, only 429 and 503 (OvalEdge did not process it). `Retry-After` is
+request never reached OvalEdge); 429/502/503/504, timeouts and broken connections for a request
+that cannot change anything (every GET, and the POSTs that are queries, e.g. asset-explorer);
+for one that may have been applied, only 429 and 503 (OvalEdge did not process it). `Retry-After` is
 honoured (capped); otherwise exponential backoff with jitter. Redirects are never followed.
 """
 
@@ -75,6 +76,7 @@ class Transport:
         headers: dict[str, str],
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        changes: bool,
     ) -> httpx.Response:
         """The response to `method path`, after the retries the policy allows.
 
@@ -97,13 +99,13 @@ class Transport:
             except httpx.HTTPError as exc:
                 self._log(method, path, type(exc).__name__, started, attempt)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                retryable = never_sent or (method == "GET" and isinstance(exc, httpx.TransportError))
+                retryable = never_sent or (not changes and isinstance(exc, httpx.TransportError))
                 if not retryable or attempt == attempts:
                     raise self._network_error(method, path, exc, attempt) from None
                 await trio.sleep(self._backoff(attempt))
                 continue
             self._log(method, path, response.status_code, started, attempt)
-            retryable = TRANSIENT_STATUSES if method == "GET" else NOT_PROCESSED_STATUSES
+            retryable = NOT_PROCESSED_STATUSES if changes else TRANSIENT_STATUSES
             if response.status_code in retryable and attempt < attempts:
                 await trio.sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue

@@ -63,15 +63,16 @@ SUPERVISOR_ENV = {
     "OVALEDGE_LOG_HTTP_REQUESTS": "false",
 }
 READS: list[tuple[str, dict[str, Any]]] = [
-    ("search_catalog_assets", {"search_terms": ["orders"], "limit": 5}),
-    ("search_catalog_assets", {"search_terms": ["customer", "revenue"], "limit": 10}),
-    ("catalog_asset_details", {"object_id": 1002, "object_type": "oetable"}),
+    ("asset_explorer", {"search_terms": ["orders"], "limit": 5}),
+    ("asset_explorer", {"search_terms": ["customer", "revenue"], "limit": 10}),
+    ("asset_explorer", {"object_type": "glossary", "name": "Revenue"}),
+    ("asset_explorer", {"object_type": "oetag", "name": "PII", "include_parent": True}),
+    ("asset_details", {"object_id": 1002, "object_type": "oetable"}),
     ("asset_lineage", {"object_id": 1002, "object_type": "oetable", "depth": 2}),
-    ("column_profile_statistics", {"object_id": 1002, "object_type": "oetable"}),
-    ("table_entity_relationships", {"object_id": 1002}),
-    ("lookup_glossary_term", {"term_name": "Revenue"}),
-    ("lookup_tags", {"tag_name": "PII"}),
-    ("search_platform_docs", {"query": "how do I certify a table"}),
+    ("metadata_changes_between_crawls", {"connection_name": "retail_snowflake"}),
+    ("access_explorer", {"operation": "source_system_access", "source_system": "snowflake",
+                         "query_direction": "user_to_objects", "username": "ana.ortiz"}),
+    ("knowledge_search", {"query": "how do I certify a table"}),
 ]
 
 

@@ -16,6 +16,9 @@ async def test_guided_demo_completes_with_recovery():
     )
     out = done.stdout.decode()
     assert done.returncode == 0, out + done.stderr.decode()
-    assert "[8/8] Summary" in out
+    assert "[9/9] Summary" in out
+    assert "knowledge_search: [Weekly revenue reporting](" in out
+    assert "metadata_changes_between_crawls: Summary:" in out and "native Snowflake grants" in out
+    assert "OvalEdge API routes: current (OVALEDGE_API_ROUTES=auto)" in out
     assert "call succeeded" in out and "failed calls: 0" in out
     assert "Demo complete: everything worked, recovery included." in out

@@ -138,7 +138,7 @@ async def test_malformed_lines_get_jsonrpc_answers_and_the_server_keeps_serving(
         await check.case(b"this is not json", answered=False, null_error=PARSE_ERROR)
         await check.case(request("pre-list", "tools/list"), request_id="pre-list", answered=True,
                          codes=(INVALID_PARAMS,))  # the SDK's answer to "not initialized yet"
-        await check.case(request("pre-call", "tools/call", {"name": "search_catalog_assets",
+        await check.case(request("pre-call", "tools/call", {"name": "asset_explorer",
                                                             "arguments": {"search_terms": ["x"]}}),
                          request_id="pre-call", answered=True, codes=(INVALID_PARAMS,))
         await check.case(request("pre-nope", "no/such/method"), request_id="pre-nope",
@@ -173,7 +173,7 @@ async def test_malformed_lines_get_jsonrpc_answers_and_the_server_keeps_serving(
             assert answer["id"] == request_id  # the id is echoed with its type (16 vs "16")
         await check.case(request(20, "tools/call", {"name": 7}), request_id=20, answered=True,
                          codes=(INVALID_PARAMS,))
-        await check.case(request(21, "tools/call", {"name": "search_catalog_assets",
+        await check.case(request(21, "tools/call", {"name": "asset_explorer",
                                                     "arguments": ["orders"]}),
                          request_id=21, answered=True, codes=(INVALID_PARAMS,))
         await check.case(request(22, "prompts/get", {"name": "data_discovery", "arguments": 3}),
@@ -203,7 +203,7 @@ async def test_malformed_lines_get_jsonrpc_answers_and_the_server_keeps_serving(
         # Still a working server, on the same worker, which saw only the call below.
         tools = await client.request("tools/list")
         assert len(tools["result"]["tools"]) == len(TOOL_BY_NAME)
-        found = await client.call_tool("search_catalog_assets", {"search_terms": ["orders"]})
+        found = await client.call_tool("asset_explorer", {"search_terms": ["orders"]})
         assert not found.get("isError"), tool_text(found)
         await worker_untouched(tmp_path, sandbox, client, worker_pid, forwarded_calls=1)
 
@@ -361,7 +361,7 @@ async def test_fuzzed_stdin_is_answered_per_jsonrpc_and_never_reaches_the_worker
 
         await trio.to_thread.run_sync(fuzz)
         await check.settle_and_check_books()
-        found = await client.call_tool("search_catalog_assets", {"search_terms": ["orders"]})
+        found = await client.call_tool("asset_explorer", {"search_terms": ["orders"]})
         assert not found.get("isError"), tool_text(found)
         await worker_untouched(tmp_path, sandbox, client, worker_pid, forwarded_calls=1)
     print(f"\nfuzz: {tally}")

@@ -49,8 +49,8 @@ def test_inspector_lists_the_tools_and_calls_one():
     out = sections(done.stdout)
     listed = {tool["name"] for tool in out["tools/list"]["tools"]}
     assert listed == set(TOOL_BY_NAME), listed ^ set(TOOL_BY_NAME)
-    result = out["tools/call search_catalog_assets"]
+    result = out["tools/call asset_explorer"]
     assert not result.get("isError"), result
-    hits = result["structuredContent"]["items"]
+    hits = result["structuredContent"]["data"]["items"]
     assert hits and any(hit["objectName"] == "orders" for hit in hits), hits
-    assert json.loads(result["content"][0]["text"])["items"] == hits
+    assert json.loads(result["content"][0]["text"])["data"]["items"] == hits

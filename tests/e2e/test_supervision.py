@@ -10,6 +10,7 @@ import stat
 import trio
 
 from sandbox import Fault
+from shared.surface import Surface
 from tests.harness import (
     alive,
     result_json,
@@ -20,9 +21,10 @@ from tests.harness import (
     wait_until,
 )
 
-SEARCH = "/api/v1/mcp/search-catalog"
+SEARCH = "/api/v1/mcp/asset-explorer"
 WRITE = "/api/v1/mcp/update-asset-descriptions"
 EXCHANGE = "/api/user/token/generate"
+SURFACE = Surface.load()
 
 
 def env_for(sandbox, tmp_path, **extra):
@@ -36,7 +38,7 @@ async def worker_ready(socket, timeout: float = 20.0) -> None:
 
 
 async def search(conn, **kw):
-    return await conn.call("search_catalog_assets", {"search_terms": ["orders"]}, **kw)
+    return await conn.call("asset_explorer", {"search_terms": ["orders"]}, **kw)
 
 
 async def test_handshake_and_lists_do_not_wait_for_a_hanging_token_endpoint(sandbox, tmp_path):
@@ -48,8 +50,8 @@ async def test_handshake_and_lists_do_not_wait_for_a_hanging_token_endpoint(sand
         templates = await conn.session.list_resource_templates()
         prompts = await conn.session.list_prompts()
         elapsed = trio.current_time() - started
-    assert len(tools.tools) == 9 and len(templates.resource_templates) == 2
-    assert len(prompts.prompts) == 7
+    assert len(tools.tools) == len(SURFACE.tool_names) == 7
+    assert len(templates.resource_templates) == 5 and len(prompts.prompts) == 15
     # The figure of record (target 1 s; p95 0.84 s) is measured by the benchmarks on a quiet
     # machine; here, with margin for a busy CI machine, and far below the 60 s hang.
     assert elapsed < 3, elapsed
@@ -68,7 +70,7 @@ async def test_sigkill_during_concurrent_reads_replays_them_all(sandbox, tmp_pat
         async with trio.open_nursery() as nursery:
             for _ in range(10):
                 nursery.start_soon(one)
-            await wait_until(lambda: sandbox.state.count("GET", SEARCH) >= 11)
+            await wait_until(lambda: sandbox.state.count("POST", SEARCH) >= 11)
             os.kill(before["worker"]["pid"], signal.SIGKILL)
         sandbox.state.latency_seconds = 0
         after = await status_of(tmp_path / "sup.sock")
@@ -128,7 +130,7 @@ async def test_sigstop_hung_worker_is_replaced_within_the_deadline(sandbox, tmp_
                 answers.append((await search(conn), trio.current_time() - started))
 
             nursery.start_soon(call)
-            await wait_until(lambda: sandbox.state.count("GET", SEARCH) >= 2)
+            await wait_until(lambda: sandbox.state.count("POST", SEARCH) >= 2)
             os.kill(pid, signal.SIGSTOP)
         sandbox.state.latency_seconds = 0
         [(result, took)] = answers
@@ -187,7 +189,7 @@ async def test_cancellation_reaches_the_worker_and_progress_reaches_the_client(s
         sandbox.state.add_fault(Fault(delay=5), path=SEARCH)
         with trio.move_on_after(0.8):
             await search(conn)
-        await wait_until(lambda: "search_catalog_assets cancelled by the client" in conn.stderr(), timeout=5)
+        await wait_until(lambda: "asset_explorer cancelled by the client" in conn.stderr(), timeout=5)
         result_json(await search(conn))  # the worker is fine afterwards
     assert progress and progress[-1][0] == progress[-1][1] == 1
 
@@ -270,7 +272,7 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
     assert status["worker"]["state"] == "ready" and status["token"]["state"] == "valid"
     assert status["token"]["exchanges"] == 1 and status["calls"]["total"] == 1
     dumped = str(status) + table.stdout.decode() + result_text(echoed) + stderr + logs
-    assert "GET /api/v1/mcp/search-catalog" in stderr  # the worker's request log reaches stderr
+    assert "POST /api/v1/mcp/asset-explorer" in stderr  # the worker's request log reaches stderr
     for canary in (token, secret, jwt):
         assert canary not in dumped
     assert "ready" in table.stdout.decode()
@@ -316,7 +318,7 @@ async def test_a_failing_token_exchange_shows_in_status_and_in_each_call(sandbox
     assert status["token"]["state"] == "failed" and "401" in status["token"]["last_error"]
     assert status["worker"]["state"] == "ready" and status["worker"]["restarts"] == 0
     assert "rotated-secret-9d2" not in str(status) + result_text(failed)
-    assert len(tools.tools) == 9
+    assert len(tools.tools) == len(SURFACE.tool_names)
 
 
 async def test_worker_is_recycled_after_n_calls_without_a_failed_call(sandbox, tmp_path):
@@ -340,7 +342,7 @@ async def test_a_call_past_its_deadline_gets_a_timeout_result_and_is_cancelled(s
         started = trio.current_time()
         late = await search(conn)
         took = trio.current_time() - started
-        await wait_until(lambda: "search_catalog_assets cancelled by the client" in conn.stderr(),
+        await wait_until(lambda: "asset_explorer cancelled by the client" in conn.stderr(),
                          timeout=5)
         status = await status_of(tmp_path / "sup.sock")
         result_json(await search(conn))  # the same worker serves on

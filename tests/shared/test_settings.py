@@ -114,6 +114,8 @@ def test_dotenv_is_found_from_another_working_directory(tmp_path):
          "OVALEDGE_LINK_BASE_URL='not-a-url' is not an http(s) URL; set"),
         ({"oe_mcp_call_timeout_seconds": "-1"}, "OE_MCP_CALL_TIMEOUT_SECONDS='-1' input should be"),
         ({"oe_mcp_max_restarts": "none"}, "OE_MCP_MAX_RESTARTS='none' is not a whole number; set"),
+        ({"ovaledge_api_routes": "v2"},
+         "OVALEDGE_API_ROUTES='v2' is not one of auto, current, legacy; set OVALEDGE_API_ROUTES=auto"),
     ],
 )
 def test_each_bad_value_is_one_line_naming_the_setting_and_fix(

@@ -18,7 +18,7 @@ from supervisor.worker_process import Life
 from tests.harness import sandbox_env
 
 WORKER_COMMAND = [sys.executable, "-m", "worker.cli"]
-SEARCH = ("search_catalog_assets", {"search_terms": ["orders"]})
+SEARCH = ("asset_explorer", {"search_terms": ["orders"]})
 
 
 @asynccontextmanager

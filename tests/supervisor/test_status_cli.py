@@ -27,7 +27,7 @@ async def test_nothing_running_is_exit_1_and_bad_usage_exit_2():
 
 async def test_supervisors_are_found_in_the_runtime_dir(sandbox, _private_runtime_dir):
     async with supervisor(sandbox_env(sandbox)) as conn:
-        await conn.call("search_catalog_assets", {"search_terms": ["orders"]})
+        await conn.call("asset_explorer", {"search_terms": ["orders"]})
         code, table = await status_cli()
         code_json, raw = await status_cli("--json")
         sockets = list(_private_runtime_dir.glob("oe-mcp/supervisor-*.sock"))
@@ -44,7 +44,7 @@ async def test_tcp_transport_needs_the_token_from_an_owner_only_descriptor(sandb
     descriptor = tmp_path / "supervisor.tcp.json"
     env = sandbox_env(sandbox, OE_MCP_STATUS_TRANSPORT="tcp", OE_MCP_STATUS_SOCKET=str(descriptor))
     async with supervisor(env) as conn:
-        result_json(await conn.call("search_catalog_assets", {"search_terms": ["orders"]}))
+        result_json(await conn.call("asset_explorer", {"search_terms": ["orders"]}))
         status = await status_of(descriptor)
         info = json.loads(descriptor.read_text())
         mode = stat.S_IMODE(os.stat(descriptor).st_mode)

@@ -7,7 +7,7 @@ import trio
 from sandbox import Fault
 from tests.harness import base_env, command_path, sandbox_env
 
-SEARCH = "/api/v1/mcp/search-catalog"
+SEARCH = "/api/v1/mcp/asset-explorer"
 EXCHANGE = "/api/user/token/generate"
 
 
@@ -20,7 +20,17 @@ async def check(env: dict[str, str], *args: str, command: str = "oe-mcp-check") 
 async def test_healthy_setup_passes_every_step(sandbox):
     code, out = await check(sandbox_env(sandbox))
     assert code == 0, out
-    assert out.count("[ ok ]") == 3 and "healthy" in out
+    assert out.count("[ ok ]") == 4 and "healthy" in out
+    assert "[ ok ] catalog read: POST /api/v1/mcp/asset-explorer answered (" in out
+    assert "[ ok ] API routes: OVALEDGE_API_ROUTES=auto: current OvalEdge MCP routes" in out
+
+
+async def test_an_older_ovaledge_is_read_through_the_first_generation_routes(sandbox):
+    sandbox.state.api = "legacy"
+    code, out = await check(sandbox_env(sandbox))
+    assert code == 0, out
+    assert "[ ok ] catalog read: GET /api/v1/mcp/search-catalog answered (" in out
+    assert "[ ok ] API routes: OVALEDGE_API_ROUTES=auto: legacy OvalEdge MCP routes" in out
 
 
 async def test_demo_check_through_the_main_command():

@@ -5,14 +5,15 @@ from __future__ import annotations
 import trio
 
 from sandbox import Fault
+from shared.surface import Surface
 from tests.harness import result_json, result_text, sandbox_env, worker
 
-SEARCH = "/api/v1/mcp/search-catalog"
+SEARCH = "/api/v1/mcp/asset-explorer"
 EXCHANGE = "/api/user/token/generate"
 
 
 async def search(conn, **args):
-    return await conn.call("search_catalog_assets", {"search_terms": ["orders"], **args})
+    return await conn.call("asset_explorer", {"search_terms": ["orders"], **args})
 
 
 async def test_first_call_exchanges_once_and_sends_jwt_scheme(sandbox):
@@ -47,7 +48,7 @@ async def test_concurrent_calls_share_one_exchange(sandbox):
                 nursery.start_soon(one)
     assert len(results) == 8 and not any(r.is_error for r in results)
     assert sandbox.state.exchanges == 1
-    assert sandbox.state.count("GET", SEARCH) == 8
+    assert sandbox.state.count("POST", SEARCH) == 8
 
 
 async def test_jwt_close_to_expiry_is_refreshed_before_the_next_request(sandbox):
@@ -71,7 +72,7 @@ async def test_one_401_is_healed_by_one_reexchange(sandbox):
         sandbox.state.add_fault(Fault(status=401), path=SEARCH)
         result_json(await search(conn))
         assert sandbox.state.exchanges == before + 1
-    assert sandbox.state.count("GET", SEARCH) == 3
+    assert sandbox.state.count("POST", SEARCH) == 3
 
 
 async def test_two_401s_give_an_error_naming_401_after_two_sends(sandbox):
@@ -82,7 +83,7 @@ async def test_two_401s_give_an_error_naming_401_after_two_sends(sandbox):
         result = await search(conn)
     assert result.is_error
     assert "401" in result_text(result)
-    assert sandbox.state.count("GET", SEARCH) == 2
+    assert sandbox.state.count("POST", SEARCH) == 2
 
 
 async def test_invalid_token_400_triggers_reexchange(sandbox):
@@ -126,7 +127,7 @@ async def test_persistent_503_is_an_error_after_max_retries(sandbox):
         sandbox.state.add_fault(Fault(status=503, message="maintenance"), path=SEARCH, times=3)
         result = await search(conn)
     assert result.is_error and "503" in result_text(result) and "maintenance" in result_text(result)
-    assert sandbox.state.count("GET", SEARCH) == 3
+    assert sandbox.state.count("POST", SEARCH) == 3
 
 
 async def test_connection_refused_is_a_clear_error_after_retries():
@@ -140,7 +141,7 @@ async def test_connection_refused_is_a_clear_error_after_retries():
     text = result_text(result)
     assert result.is_error
     assert "cannot connect" in text and "after 3 attempts" in text and "OVALEDGE_BASE_URL" in text
-    assert len(tools.tools) == 9
+    assert len(tools.tools) == len(Surface.load().tool_names)
 
 
 async def test_redirect_is_an_error_naming_the_location(sandbox):
@@ -187,8 +188,8 @@ async def test_wrong_credentials_error_and_tools_list_still_works(sandbox):
         tools = await conn.session.list_tools()
     text = result_text(result)
     assert result.is_error and "401" in text and "OVALEDGE_USER_SECRET" in text
-    assert {t.name for t in tools.tools} >= {"search_catalog_assets", "asset_lineage"}
-    assert sandbox.state.count("GET", SEARCH) == 0
+    assert {t.name for t in tools.tools} >= {"asset_explorer", "asset_lineage"}
+    assert sandbox.state.count("POST", SEARCH) == 0
 
 
 async def test_canary_credentials_never_leak(sandbox):
@@ -209,6 +210,6 @@ async def test_canary_credentials_never_leak(sandbox):
         texts.append(result_text(await search(conn)))
         stderr = conn.stderr()
     everything = "\n".join(texts) + stderr
-    assert "GET /api/v1/mcp/search-catalog" in stderr  # the request log is on
+    assert "POST /api/v1/mcp/asset-explorer" in stderr  # the request log is on
     for canary in (token, secret, jwt):
         assert canary not in everything

@@ -2,6 +2,6 @@
 shaping hints together. Adding a tool = an entry in one of them (or a new module listed here)
 plus its wire and invalid-argument test cases."""
 
-from worker.tools import descriptions, details, docs, glossary, lineage, search
+from worker.tools import access, crawls, descriptions, details, explorer, knowledge, lineage
 
-FAMILIES = (search, details, lineage, glossary, docs, descriptions)
+FAMILIES = (explorer, details, lineage, crawls, access, knowledge, descriptions)

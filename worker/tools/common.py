@@ -1,21 +1,93 @@
-"""Vocabulary the tool families share: OvalEdge object types and argument encodings."""
+"""Vocabulary the tool families share: OvalEdge object types, argument encodings, answer shapes."""
 
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
+from worker.errors import InvalidArguments, OvalEdgeError
 from worker.schema import integer
 
-# Catalog object types as the OvalEdge API spells them.
-CATALOG_OBJECT_TYPES = (
-    "oeschema", "oetable", "oecolumn", "oefile", "filecolumn", "oechart", "chartchild", "oeapi",
-    "oeapicolumn", "oequery", "dp_product", "glossary", "oetag", "oestory",
+# Every object type the current OvalEdge MCP API takes, as it spells them.
+OBJECT_TYPES = (
+    "oeschema", "oetable", "oecolumn", "oefile", "oefilecolumn", "filecolumn", "oechart",
+    "chartchild", "oeapi", "oeapicolumn", "oequery", "code", "oecode", "dp_product", "dp_domain",
+    "glossary", "businessglossary", "oetag", "mastertag", "oestory", "storyzone", "oeglobaldomain",
+    "oedomain",
 )
-PROFILE_OBJECT_TYPES = ("oetable", "oefile")
+GRAPH_OBJECT_TYPES = ("oetable", "oefile")  # the types with lineage and column profiles
 
-OBJECT_ID = integer("OvalEdge object id (objectId from search results).", minimum=1)
+OBJECT_ID = integer("OvalEdge object id (objectId from asset_explorer).", minimum=1)
 
 
 def json_array(values: list[str] | None) -> str | None:
-    """OvalEdge takes list filters as a JSON-array string in one query parameter."""
+    """First-generation routes take list filters as a JSON-array string in one parameter."""
     return json.dumps(values, separators=(",", ":")) if values else None
+
+
+def camel(name: str) -> str:
+    """snake_case -> camelCase (already camelCase names pass through)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def compact(name: str) -> str:
+    """A name reduced for lenient matching: 'Dq Index', 'dq_index', 'dqIndex' -> 'dqindex'."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def data_of(answer: Any) -> dict[str, Any]:
+    """The `data` object of an OvalEdge `{ok, data}` answer; a flat answer (some routes put
+    `items` at the top) is its own data, without the envelope's `ok` and `message`."""
+    if isinstance(answer, dict) and isinstance(answer.get("data"), dict):
+        return answer["data"]
+    if isinstance(answer, dict):
+        return {key: value for key, value in answer.items() if key not in ("ok", "message")}
+    return {"items": answer}
+
+
+def ok(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Our answer shape, the same whichever OvalEdge route generation produced it."""
+    return {"ok": True, "data": data, **extra}
+
+
+def one(value: Any, name: str) -> Any:
+    """A parameter that may come as a list but must name exactly one thing."""
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise InvalidArguments(f"{name} takes one value per call, got {len(value)}: {value!r}")
+        return value[0]
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def is_not_found(error: OvalEdgeError) -> bool:
+    return error.status == 404
+
+
+def md_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table; cells are flattened to one line and pipes escaped."""
+    def cell(value: Any) -> str:
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        text = "" if value is None else str(value)
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def link(text: str, url: str | None) -> str:
+    return f"[{text}]({url})" if url else text
+
+
+def absolute(link_base: str, route: str | None) -> str | None:
+    """The browser link of an in-app `#nav/...` route (what `redirectUrl` holds)."""
+    return f"{link_base}/{route}" if isinstance(route, str) and route.startswith("#") else None

@@ -1,77 +1,76 @@
-"""One asset's record, profile and relationships (first generation)."""
+"""`asset_details`: one asset's record, with its column profile and relationships where it has
+them.
+
+Current OvalEdge: the composite `asset-details`. First generation: `object-details`, plus
+`column-profile` (tables and files) and `entity-relationships` (tables), composed into the
+same `{details, profile, relationships}` answer. The resource templates read through here too.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from worker import routes
-from worker.arguments import exactly_one_mode
+from worker.errors import OvalEdgeError
 from worker.registry import Tool, ToolContext
 from worker.schema import closed, string
-from worker.tools.common import CATALOG_OBJECT_TYPES, OBJECT_ID, PROFILE_OBJECT_TYPES
+from worker.tools.common import GRAPH_OBJECT_TYPES, OBJECT_ID, OBJECT_TYPES, data_of, is_not_found, ok
 
 
-def _id_and_type(a: dict[str, Any]) -> dict[str, Any]:
-    return {"objectId": a["object_id"], "objectType": a["object_type"]}
+async def _optional(ctx: ToolContext, route: routes.Route, params: dict[str, Any]) -> Any | None:
+    """A part of the composite that an object may lack (no profile yet): None when not found."""
+    try:
+        return data_of(await ctx.api.call(route, params))
+    except OvalEdgeError as exc:
+        if is_not_found(exc):
+            return None
+        raise
 
 
-async def catalog_asset_details(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    mode = exactly_one_mode(a, {
-        "fqn": ("fully_qualified_name",), "id": ("object_id", "object_type"),
-    })
-    if mode == "fqn":
-        return await ctx.api.call(routes.OBJECT_DETAILS, {"fullyQualifiedName": a["fully_qualified_name"]})
-    return await ctx.api.call(routes.OBJECT_DETAILS, _id_and_type(a))
+async def fetch_details(ctx: ToolContext, object_id: int, object_type: str) -> dict[str, Any]:
+    """`{"ok": true, "data": {"details", "profile"?, "relationships"?}}` from either generation."""
+    params = {"objectId": object_id, "objectType": object_type}
+
+    async def current() -> dict[str, Any]:
+        return ok(data_of(await ctx.api.call(routes.ASSET_DETAILS, params)))
+
+    async def legacy() -> dict[str, Any]:
+        data: dict[str, Any] = {"details": data_of(await ctx.api.call(routes.OBJECT_DETAILS, params))}
+        if object_type in GRAPH_OBJECT_TYPES:
+            profile = await _optional(ctx, routes.COLUMN_PROFILE, params)
+            if profile is not None:
+                data["profile"] = profile
+        if object_type == "oetable":
+            relationships = await _optional(ctx, routes.ENTITY_RELATIONSHIPS, {"objectId": object_id})
+            if relationships is not None:
+                data["relationships"] = relationships
+        return ok(data)
+
+    return await ctx.api.by_generation(routes.DETAILS, current, legacy, what="asset_details")
 
 
-async def column_profile_statistics(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    return await ctx.api.call(routes.COLUMN_PROFILE, _id_and_type(a))
-
-
-async def table_entity_relationships(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    return await ctx.api.call(routes.ENTITY_RELATIONSHIPS, {"objectId": a["object_id"]})
+async def asset_details(ctx: ToolContext, a: dict[str, Any]) -> Any:
+    return await fetch_details(ctx, a["object_id"], a["object_type"])
 
 
 TOOLS = (
     Tool(
-        name="catalog_asset_details",
-        title="Catalog asset details",
+        name="asset_details",
+        title="View asset details",
         description=(
-            "Full catalog record of one asset: descriptions, owners, classifications, tags, "
-            "terms, quality and certification. Identify it either by fully_qualified_name "
-            "alone, or by object_id together with object_type."
-        ),
-        input_schema=closed({
-            "object_id": OBJECT_ID,
-            "object_type": string("Object type of object_id.", enum=list(CATALOG_OBJECT_TYPES)),
-            "fully_qualified_name": string("e.g. connection.schema.table; use instead of the id."),
-        }),
-        handler=catalog_asset_details,
-    ),
-    Tool(
-        name="column_profile_statistics",
-        title="Column profile statistics",
-        description=(
-            "Column-level profiling of a table or file: null and distinct counts, min/max, "
-            "top values, last profiled time. Use it to judge completeness and data quality."
+            "The full catalog record of one asset by object_id and object_type (both from "
+            "asset_explorer hits): descriptions, owner, steward, custodian, tags, terms, "
+            "classifications, certification and quality; for tables and files also the column "
+            "profile (nulls, distinct values, min/max, top values), for tables their key and "
+            "inferred relationships. Call it for the hits the user cares about, not for every hit."
         ),
         input_schema=closed(
             {
                 "object_id": OBJECT_ID,
-                "object_type": string("oetable or oefile.", enum=list(PROFILE_OBJECT_TYPES)),
+                "object_type": string("objectType of the asset.", enum=list(OBJECT_TYPES)),
             },
             required=("object_id", "object_type"),
         ),
-        handler=column_profile_statistics,
-    ),
-    Tool(
-        name="table_entity_relationships",
-        title="Table relationships",
-        description=(
-            "Primary/foreign-key and inferred relationships of one table: which tables and "
-            "columns it joins to."
-        ),
-        input_schema=closed({"object_id": OBJECT_ID}, required=("object_id",)),
-        handler=table_entity_relationships,
+        handler=asset_details,
     ),
 )

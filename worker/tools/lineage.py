@@ -1,4 +1,8 @@
-"""Lineage of a table or file: `asset_lineage`."""
+"""`asset_lineage`: upstream sources and downstream consumers of a table or file.
+
+Current OvalEdge: `asset-lineage`; first generation: `lineage`, with the same parameters and
+the same answer.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,36 @@ from typing import Any
 from worker import routes
 from worker.registry import Tool, ToolContext
 from worker.schema import closed, integer, string
-from worker.tools.common import OBJECT_ID, PROFILE_OBJECT_TYPES
+from worker.tools.common import GRAPH_OBJECT_TYPES, OBJECT_ID
 
-LINEAGE_DEPTH_MAX = 5
+DEPTH_MAX = 5
 
 
 async def asset_lineage(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    return await ctx.api.call(routes.LINEAGE, {
-        "objectId": a["object_id"], "objectType": a["object_type"], "depth": a.get("depth", 2),
-    })
+    params = {"objectId": a["object_id"], "objectType": a["object_type"], "depth": a.get("depth", 2)}
+    return await ctx.api.by_generation(
+        routes.LINEAGE_GRAPH,
+        lambda: ctx.api.call(routes.ASSET_LINEAGE, params),
+        lambda: ctx.api.call(routes.LINEAGE, params),
+        what="asset_lineage",
+    )
 
 
 TOOLS = (
     Tool(
         name="asset_lineage",
-        title="Asset lineage",
+        title="Trace data lineage",
         description=(
-            "Upstream sources and downstream consumers of a table or file as nodes and edges, "
-            "up to depth hops each way."
+            "Where a table's or file's data comes from and where it goes: upstream and "
+            "downstream nodes and the edges between them (with the transformation), up to depth "
+            "hops each way (default 2; 3 for a full story). Resolve the asset with "
+            "asset_explorer first."
         ),
         input_schema=closed(
             {
                 "object_id": OBJECT_ID,
-                "object_type": string("oetable or oefile.", enum=list(PROFILE_OBJECT_TYPES)),
-                "depth": integer("Hops each way.", minimum=0, maximum=LINEAGE_DEPTH_MAX, default=2),
+                "object_type": string("oetable or oefile.", enum=list(GRAPH_OBJECT_TYPES)),
+                "depth": integer("Hops each way.", minimum=0, maximum=DEPTH_MAX, default=2),
             },
             required=("object_id", "object_type"),
         ),
