@@ -38,6 +38,8 @@ STG_ORDERS = 1007  # staging.stg_orders
 ORDER_ID = 100201  # pos.orders.order_id
 REVENUE = 2001  # glossary term
 PII = 4002  # tag, child of Sensitive
+SUPPLIER_COSTS = 5001  # a file feeding staging.stg_products
+STORY = 6001  # data story "Weekly revenue reporting"
 
 GET, POST = "GET", "POST"
 Request = tuple[str, str, dict[str, Any]]  # method, path, query (values: str or list) or body
@@ -448,6 +450,7 @@ async def test_templates_and_documents_read_and_bad_uris_are_clear_errors(tmp_pa
         assert await sandbox.requests() == []  # static documents never need OvalEdge
 
         sandbox_uris = [f"ovaledge://catalog/table/{ORDERS}", f"ovaledge://governance/glossary-term/{REVENUE}",
+                        f"ovaledge://catalog/file/{SUPPLIER_COSTS}", f"ovaledge://governance/data-story/{STORY}",
                         f"ovaledge://governance/tag/{PII}"]
         read = {}
         for uri in sandbox_uris:
@@ -457,11 +460,16 @@ async def test_templates_and_documents_read_and_bad_uris_are_clear_errors(tmp_pa
         assert [(r[0], r[1], r[2]) for r in sent(await sandbox.requests())] == [
             (GET, DETAILS, q(objectId=ORDERS, objectType="oetable")),
             (GET, DETAILS, q(objectId=REVENUE, objectType="glossary")),
+            (GET, DETAILS, q(objectId=SUPPLIER_COSTS, objectType="oefile")),
+            (GET, DETAILS, q(objectId=STORY, objectType="oestory")),
             (GET, DETAILS, q(objectId=PII, objectType="oetag")),
         ]
         table = read[sandbox_uris[0]]["data"]["details"]
         assert table["objectName"] == "orders" and table["redirectUrl"].endswith(table["navLink"])
-        assert read[sandbox_uris[1]]["data"]["details"]["objectName"] == "Revenue"
+        assert read[sandbox_uris[0]]["data"]["profile"]["columns"]
+        names = [read[uri]["data"]["details"]["objectName"] for uri in sandbox_uris]
+        assert names == ["orders", "Revenue", "supplier_costs.csv", "Weekly revenue reporting", "PII"]
+        assert read[sandbox_uris[2]]["data"]["profile"]["columns"]  # a file has a profile too
 
         await sandbox.reset()
         for uri, fragment in (
@@ -508,3 +516,14 @@ async def test_all_prompts_get_and_every_tool_they_name_is_listed(tmp_path):
         with pytest.raises(MCPError, match="unknown prompt 'nope'; available: data_discovery"):
             await conn.session.get_prompt("nope", {"query": "x"})
         assert await sandbox.requests() == []
+
+
+async def test_templates_read_through_the_first_generation_routes_on_an_old_ovaledge(tmp_path):
+    uri = f"ovaledge://catalog/table/{ORDERS}"
+    async with demo_supervisor(tmp_path / "now.sock") as (conn, sandbox):
+        [now] = (await conn.session.read_resource(uri)).contents
+    async with demo_supervisor(tmp_path / "old.sock", api="legacy") as (conn, sandbox):
+        [old] = (await conn.session.read_resource(uri)).contents
+        requests = sent(await sandbox.requests())
+    assert [r[1] for r in requests] == [DETAILS, OBJECT, PROFILE, RELATIONSHIPS]
+    assert shape(json.loads(old.text)) == shape(json.loads(now.text))
