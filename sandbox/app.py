@@ -1,9 +1,10 @@
 """The Starlette app: records each API request, applies queued faults and latency, dispatches.
 
-The dispatch table names every OvalEdge API route with the method it takes and the generation
-that serves it. A route the sandbox's `api` mode does not serve answers like a path with no
-handler does in Spring Boot: 404 with Spring's error body (or its HTML error page); a served
-route called with another method answers Spring's 405.
+The dispatch table names every OvalEdge API route by its method and path, with the generation
+that serves it (one path may take GET in one generation and POST in another: `tags`,
+`glossary-terms`). A route the sandbox's `api` mode does not serve answers like a path with no
+handler does in Spring Boot: 404 with Spring's error body (or its HTML error page). A method no
+generation maps on a path that the mode serves otherwise answers Spring's 405.
 """
 
 from __future__ import annotations
@@ -52,31 +53,40 @@ class ApiRoute:
     absolute in-app links) and `idempotency` (the memory of applied writes)."""
 
     method: str
+    path: str
     generation: str
     handler: Callable[..., Answer]
     needs: tuple[str, ...] = ()
 
 
-ROUTES: dict[str, ApiRoute] = {
-    f"{MCP}/search-catalog": ApiRoute("GET", FIRST_GENERATION, queries.search_catalog),
-    f"{MCP}/object-details": ApiRoute("GET", FIRST_GENERATION, queries.object_details),
-    f"{MCP}/column-profile": ApiRoute("GET", FIRST_GENERATION, queries.column_profile),
-    f"{MCP}/entity-relationships": ApiRoute("GET", FIRST_GENERATION, queries.entity_relationships),
-    f"{MCP}/lineage": ApiRoute("GET", FIRST_GENERATION, documents.lineage),
-    f"{MCP}/glossary-terms": ApiRoute("GET", FIRST_GENERATION, queries.glossary_terms),
-    f"{MCP}/tags": ApiRoute("GET", FIRST_GENERATION, queries.tags),
-    f"{MCP}/search-platform-docs": ApiRoute("GET", FIRST_GENERATION, knowledge.search_platform_docs),
-    f"{MCP}/lookup-datastory": ApiRoute("GET", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
-    f"{MCP}/asset-explorer": ApiRoute("POST", CURRENT, assets.asset_explorer),
-    f"{MCP}/asset-details": ApiRoute("GET", CURRENT, assets.asset_details),
-    f"{MCP}/asset-lineage": ApiRoute("GET", CURRENT, documents.lineage),
-    f"{MCP}/metadata-changes-between-crawls": ApiRoute("POST", CURRENT, crawls.metadata_changes),
-    f"{MCP}/access-explorer": ApiRoute("GET", CURRENT, access.access_explorer),
-    f"{MCP}/knowledge-search": ApiRoute("GET", CURRENT, knowledge.knowledge_search, ("link_base",)),
-    f"{MCP}/update-asset-descriptions": ApiRoute(
-        "POST", EVERY_GENERATION, writes.update_asset_descriptions, ("idempotency", "link_base")
+ROUTES: list[ApiRoute] = [
+    ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
+    ApiRoute("GET", f"{MCP}/object-details", FIRST_GENERATION, queries.object_details),
+    ApiRoute("GET", f"{MCP}/column-profile", FIRST_GENERATION, queries.column_profile),
+    ApiRoute("GET", f"{MCP}/entity-relationships", FIRST_GENERATION, queries.entity_relationships),
+    ApiRoute("GET", f"{MCP}/lineage", FIRST_GENERATION, documents.lineage),
+    ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms),
+    ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags),
+    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs),
+    ApiRoute("GET", f"{MCP}/lookup-datastory", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
+    ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer),
+    ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
+    ApiRoute("GET", f"{MCP}/asset-lineage", CURRENT, documents.lineage),
+    ApiRoute("POST", f"{MCP}/metadata-changes-between-crawls", CURRENT, crawls.metadata_changes),
+    ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer),
+    ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base",)),
+    ApiRoute(
+        "POST",
+        f"{MCP}/update-asset-descriptions",
+        EVERY_GENERATION,
+        writes.update_asset_descriptions,
+        ("idempotency", "link_base"),
     ),
-}
+]
+# path -> method -> route
+ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}
+for _route in ROUTES:
+    ROUTES_BY_PATH.setdefault(_route.path, {})[_route.method] = _route
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 WHITELABEL_PAGE = (
     "<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for "
@@ -132,12 +142,13 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
     rejection = auth.check_api_auth(state, request.headers.get("authorization"))
     if rejection is not None:
         return rejection
-    route = ROUTES.get(path)
-    if route is None or route.generation not in SERVED_BY_MODE[state.api]:
-        return spring_error(state, 404, full_path)
-    takes = ("GET", "HEAD") if route.method == "GET" else (route.method,)
-    if method not in takes:
-        return spring_error(state, 405, full_path, Allow=route.method)
+    on_path = ROUTES_BY_PATH.get(path, {})
+    served = {m: r for m, r in on_path.items() if r.generation in SERVED_BY_MODE[state.api]}
+    route = served.get("GET" if method == "HEAD" else method)
+    if route is None:
+        if method in on_path or not served:  # mapped only in another generation, or not at all
+            return spring_error(state, 404, full_path)
+        return spring_error(state, 405, full_path, Allow=", ".join(sorted(served)))
     context = {
         "link_base": f"{request.url.scheme}://{request.url.netloc}{CONTEXT_PATH}",
         "idempotency": state.idempotency,

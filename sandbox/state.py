@@ -9,8 +9,8 @@ from typing import Any
 import trio
 
 from sandbox.catalog import Catalog
+from sandbox.governed import IdempotencyStore
 from sandbox.tokens import TokenBook
-from sandbox.writes import IdempotencyStore
 
 DEMO_USER_TOKEN = "demo-user-token"
 DEMO_USER_SECRET = "demo-user-secret"
