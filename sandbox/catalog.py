@@ -2,7 +2,10 @@
 
 Every object is one dict in OvalEdge's wire shape (camelCase keys); updates change it in place.
 Tables and files are the two kinds of column containers: both have columns, a row count and a
-profile. Facets not given in the sample data are derived here: a column's null density is its
+profile. Glossary placements (domains, categories, subcategories) are kept beside the objects:
+they are not catalog objects but carry governance roles. Glossary terms, tags and code objects
+are built by the same functions whether they come from the sample data or are created through
+the API. Facets not given in the sample data are derived here: a column's null density is its
 profiled null percent (a container's is the mean of its columns'), density is 100 minus it, a
 column's data quality index drops a point per four percent of nulls below its container's, a
 column is classified PII when tagged PII and Confidential when tagged Finance, and a container
@@ -19,6 +22,7 @@ from statistics import fmean
 from typing import Any
 
 from sandbox import sample_data as sd
+from sandbox import sample_dq as sdq
 from sandbox import sample_stories as stories
 
 DESCRIPTION_FIELDS = (
@@ -41,6 +45,9 @@ CONTAINER_TYPES = ("oetable", "oefile")  # what has columns, a row count and a p
 # container type -> the type of its columns, and the column key naming the container
 _COLUMNS_OF = {"oetable": ("oecolumn", "tableId"), "oefile": ("oefilecolumn", "fileId")}
 
+# where the ids of the objects the API creates come from
+TERM_IDS, TAG_IDS, CODE_OBJECT_IDS = range(2000, 2100), range(4000, 4100), range(8100, 8200)
+
 PROFILED_AT = "2025-11-20T02:00:00Z"
 LAST_CRAWLED = "2025-11-20T01:30:00Z"
 
@@ -59,6 +66,11 @@ def nav_link(object_type: str, object_id: int) -> str:
         "oechart": f"#nav/chart?browse=summary&id={object_id}",
         "glossary": f"#nav/glossary?browse=summary&id={object_id}",
         "oetag": f"#nav/tag?browse=summary&id={object_id}",
+        "mastertag": f"#nav/mastertag?browse=summary&id={object_id}",
+        "oequery": f"#nav/code?browse=summary&id={object_id}",
+        "oeglobaldomain": f"#nav/domain?id={object_id}",
+        "category": f"#nav/category?id={object_id}",
+        "subcategory": f"#nav/category?id={object_id}",
         "oestory": f"#nav/story?id={object_id}",
         "storyzone": f"#nav/storyzone?id={object_id}",
     }
@@ -82,10 +94,15 @@ def html_link(doc: dict[str, Any]) -> str:
     return f'<a href="{html.escape(doc["navLink"])}">{html.escape(doc["objectName"])}</a>'
 
 
-def _subcategory(name: str | None) -> dict[str, Any]:
-    if name is None:
-        return {}
-    return {"subcategoryId": sd.GLOSSARY_SUBCATEGORY_IDS[name], "subcategoryName": name}
+def tag_ref(doc: dict[str, Any]) -> dict[str, Any]:
+    """How a tag names its parent, children and master tag."""
+    return {"objectId": doc["objectId"], "objectName": doc["objectName"], "navLink": doc["navLink"]}
+
+
+def placement_path(term: dict[str, Any]) -> str:
+    """"Domain > Category > Subcategory" of a glossary term, as far as it goes."""
+    names = (term.get(key) for key in ("domainName", "categoryName", "subcategoryName"))
+    return " > ".join(name for name in names if name)
 
 
 class Catalog:
@@ -98,8 +115,11 @@ class Catalog:
         self.columns: dict[int, list[int]] = defaultdict(list)
         self.column_extras: dict[int, dict[str, Any]] = {}
         self.row_counts: dict[int, int] = {}
-        # column id -> glossary term id whose definition the column inherits
+        # column id -> glossary term id whose definition and steward the column inherits
         self.inherited_business: dict[int, int] = {}
+        # glossary domain, category and subcategory id -> its record (objectId, objectType,
+        # objectName, navLink, domainId / categoryId above it, governance roles)
+        self.placements: dict[int, dict[str, Any]] = {}
         self.upstream: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self.downstream: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self._build()
@@ -242,6 +262,9 @@ class Catalog:
                     "fileType": file["fileType"],
                 },
             )
+        for code in sdq.CODE_OBJECTS:
+            self.add_code_object(*code)
+        self._add_placements()
         self._add_glossary()
         self._add_tags()
         self._add_stories()
@@ -300,36 +323,126 @@ class Catalog:
                     "technicalDescription": "",
                     "tags": list(extras.get("tags", [])),
                     "terms": list(extras.get("terms", [])),
+                    **({"customFields": dict(extras["customFields"])} if "customFields" in extras else {}),
                 }
             )
 
+    def add_code_object(
+        self, code_id: int, schema_id: int, name: str, description: str, query: str, owner: str, created: str
+    ) -> dict[str, Any]:
+        """A SQL code object (`oequery`) in a schema."""
+        schema = self.objects[schema_id]
+        return self._add(
+            {
+                "objectId": code_id,
+                "objectType": "oequery",
+                "objectName": name,
+                "fullyQualifiedName": f"{schema['fullyQualifiedName']}.{name}",
+                "connectionName": schema["connectionName"],
+                "serverType": schema["serverType"],
+                "schemaName": schema["objectName"],
+                "schemaId": schema_id,
+                "queryText": query,
+                "businessDescription": description,
+                "technicalDescription": "",
+                "owner": owner,
+                "steward": owner,
+                "custodian": sd.CUSTODIAN_PLATFORM,
+                "tags": [],
+                "terms": [],
+                "createdDate": created,
+            }
+        )
+
+    def _add_placements(self) -> None:
+        def add(kind: str, object_id: int, name: str, roles: dict[str, Any], **above: Any) -> None:
+            self.placements[object_id] = {
+                "objectId": object_id,
+                "objectType": kind,
+                "objectName": name,
+                "navLink": nav_link(kind, object_id),
+                **above,
+                **roles,
+            }
+
+        for domain_id, name, description, owner, steward in sd.GLOSSARY_DOMAINS:
+            roles = {"owner": owner, "steward": steward, "custodian": None}
+            add("oeglobaldomain", domain_id, name, {**roles, "domainDescription": description})
+        for category_id, domain_id, name in sd.GLOSSARY_CATEGORIES:
+            add("category", category_id, name, self.roles_of(self.placements[domain_id]), domainId=domain_id)
+        for subcategory_id, category_id, name in sd.GLOSSARY_SUBCATEGORIES:
+            category = self.placements[category_id]
+            add(
+                "subcategory",
+                subcategory_id,
+                name,
+                self.roles_of(category),
+                domainId=category["domainId"],
+                categoryId=category_id,
+            )
+
+    @staticmethod
+    def roles_of(record: dict[str, Any]) -> dict[str, Any]:
+        return {role: record.get(role) for role in ("owner", "steward", "custodian")}
+
+    def placement_of(self, category_id: int | None, subcategory_id: int | None = None) -> dict[str, Any]:
+        """The placement fields of a term under this category (and subcategory)."""
+        fields: dict[str, Any] = {}
+        for kind, object_id in (("category", category_id), ("subcategory", subcategory_id)):
+            if object_id is not None:
+                record = self.placements[object_id]
+                fields |= {f"{kind}Id": object_id, f"{kind}Name": record["objectName"]}
+        return fields
+
+    def add_term(
+        self, term_id: int, name: str, domain_id: int, placement: dict[str, Any], **content: Any
+    ) -> dict[str, Any]:
+        """A glossary term in a domain (`placement`: its category and subcategory fields);
+        `content` gives status, businessDescription, detailedDescription, owner and steward,
+        optionally synonyms, copyDescriptionToAssociations and customFields."""
+        domain = self.placements[domain_id]
+        fqn = ".".join(n for n in (domain["objectName"], placement.get("categoryName"), name) if n)
+        return self._add(
+            {
+                "objectId": term_id,
+                "objectType": "glossary",
+                "objectName": name,
+                "fullyQualifiedName": fqn,
+                "domainId": domain_id,
+                "domainName": domain["objectName"],
+                **placement,
+                "synonyms": [],
+                "custodian": None,
+                "tags": [],
+                "terms": [],
+                "copyDescriptionToAssociations": False,
+                "associatedObjects": [],
+                "relatedTerms": [],
+                **content,
+            }
+        )
+
     def _add_glossary(self) -> None:
         by_name = {term["name"]: term for term in sd.GLOSSARY}
+        categories = {name: (cid, domain_id) for cid, domain_id, name in sd.GLOSSARY_CATEGORIES}
+        subcategories = {name: sid for sid, _, name in sd.GLOSSARY_SUBCATEGORIES}
         for term in sd.GLOSSARY:
             linked = self.linked_to_term(term["name"])
-            doc = self._add(
-                {
-                    "objectId": term["id"],
-                    "objectType": "glossary",
-                    "objectName": term["name"],
-                    "fullyQualifiedName": f"{sd.GLOSSARY_DOMAIN}.{term['category']}.{term['name']}",
-                    "domainId": sd.GLOSSARY_DOMAIN_ID,
-                    "domainName": sd.GLOSSARY_DOMAIN,
-                    "categoryId": sd.GLOSSARY_CATEGORY_IDS[term["category"]],
-                    "categoryName": term["category"],
-                    **_subcategory(term["subcategory"]),
-                    "status": term["status"],
-                    "businessDescription": term["definition"],
-                    "detailedDescription": term["detailed"],
-                    "synonyms": list(term["synonyms"]),
-                    "owner": term["owner"],
-                    "steward": term["steward"],
-                    "custodian": None,
-                    "tags": [],
-                    "terms": [],
-                    "copyDescriptionToAssociations": term["propagates"],
-                    "associatedObjects": [ref(d) for d in linked],
-                }
+            category_id, domain_id = categories[term["category"]]
+            doc = self.add_term(
+                term["id"],
+                term["name"],
+                domain_id,
+                self.placement_of(category_id, subcategories.get(term["subcategory"])),
+                status=term["status"],
+                businessDescription=term["definition"],
+                detailedDescription=term["detailed"],
+                synonyms=list(term["synonyms"]),
+                owner=term["owner"],
+                steward=term["steward"],
+                copyDescriptionToAssociations=term["propagates"],
+                associatedObjects=[ref(d) for d in linked],
+                **({"customFields": dict(term["customFields"])} if "customFields" in term else {}),
             )
             doc["relatedTerms"] = [
                 {
@@ -344,41 +457,68 @@ class Catalog:
                 for linked_doc in linked:
                     if linked_doc["objectType"] in ("oecolumn", "oefilecolumn"):
                         linked_doc["businessDescription"] = term["definition"]
+                        linked_doc["steward"] = term["steward"]
                         self.inherited_business[linked_doc["objectId"]] = term["id"]
 
+    def add_tag(
+        self,
+        tag_id: int,
+        name: str,
+        description: str,
+        parent: dict[str, Any] | None,
+        master: dict[str, Any] | None,
+        owner: str,
+    ) -> dict[str, Any]:
+        """A tag under `parent` (None: at the top, under `master` when tags are secured)."""
+        doc = self._add(
+            {
+                "objectId": tag_id,
+                "objectType": "oetag",
+                "objectName": name,
+                "fullyQualifiedName": f"{parent['objectName']}.{name}" if parent else name,
+                "tagDescription": description,
+                "businessDescription": description,
+                "parentTag": tag_ref(parent) if parent else None,
+                "childTags": [],
+                "masterTag": tag_ref(master) if master else None,
+                "owner": owner,
+                "steward": owner,
+                "custodian": None,
+                "tags": [],
+                "terms": [],
+                "taggedObjects": [ref(d) for d in self.tagged_with(name)],
+            }
+        )
+        above = parent or master
+        if above is not None:
+            above["childTags"].append(tag_ref(doc))
+        return doc
+
     def _add_tags(self) -> None:
-        ids = {name: tid for tid, name, _, _ in sd.TAGS}
-        for tid, name, parent, description in sd.TAGS:
-            self._add(
+        masters = {}
+        for master_id, name, description, top_tags in sd.MASTER_TAGS:
+            master = self._add(
                 {
-                    "objectId": tid,
-                    "objectType": "oetag",
+                    "objectId": master_id,
+                    "objectType": "mastertag",
                     "objectName": name,
-                    "fullyQualifiedName": f"{parent}.{name}" if parent else name,
-                    "tagDescription": description,
+                    "fullyQualifiedName": name,
+                    "masterTagDescription": description,
                     "businessDescription": description,
-                    "parentTag": (
-                        {
-                            "objectId": ids[parent],
-                            "objectName": parent,
-                            "navLink": nav_link("oetag", ids[parent]),
-                        }
-                        if parent
-                        else None
-                    ),
-                    "childTags": [
-                        {"objectId": c_id, "objectName": c_name, "navLink": nav_link("oetag", c_id)}
-                        for c_id, c_name, c_parent, _ in sd.TAGS
-                        if c_parent == name
-                    ],
+                    "childTags": [],
                     "owner": sd.STEWARD_CUSTOMER,
                     "steward": sd.STEWARD_CUSTOMER,
                     "custodian": None,
                     "tags": [],
                     "terms": [],
-                    "taggedObjects": [ref(d) for d in self.tagged_with(name)],
                 }
             )
+            masters |= dict.fromkeys(top_tags, master)
+        by_name: dict[str, dict[str, Any]] = {}
+        for tid, name, parent_name, description in sd.TAGS:
+            master = masters.setdefault(name, masters.get(parent_name))  # a child follows its parent
+            parent = by_name.get(parent_name)
+            by_name[name] = self.add_tag(tid, name, description, parent, master, sd.STEWARD_CUSTOMER)
 
     def _add_stories(self) -> None:
         for zone_id, name, description, owner in stories.STORY_ZONES:

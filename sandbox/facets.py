@@ -1,7 +1,8 @@
 """Search facets: which filter keys exist, what values they take, and when a document matches.
 
 Text facets compare one string case-insensitively; list facets match when the document has any
-of the wanted values (customFields: "Name", or "Name=Value"); range facets take
+of the wanted values (customFields: "Name", or "Name=Value" with the value as asset-details shows
+it: an option's label, one item of a list, a number); range facets take
 `{"min", "max", "eq"}` (inclusive), createdDate `{"from", "to"}` (ISO dates). A document lacking
 the field never matches a facet on it.
 """
@@ -82,10 +83,17 @@ def text_facet(key: str, wanted: str) -> Facet:
     return matches
 
 
-def _has_custom_field(fields: dict[str, str], wanted: str) -> bool:
+def _shown(value: Any) -> list[str]:
+    """A custom field value as the strings it matches: a list matches any of its items, a number
+    its plain spelling (6, 6.5)."""
+    values = value if isinstance(value, list) else [value]
+    return [format(v, "g") if isinstance(v, int | float) else str(v).lower() for v in values]
+
+
+def _has_custom_field(fields: dict[str, Any], wanted: str) -> bool:
     name, _, value = wanted.partition("=")
     for key, held in fields.items():
-        if key.lower() == name.strip().lower() and (not value or held.lower() == value.strip().lower()):
+        if key.lower() == name.strip().lower() and (not value or value.strip().lower() in _shown(held)):
             return True
     return False
 

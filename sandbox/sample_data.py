@@ -132,6 +132,7 @@ TABLES: list[dict[str, Any]] = [
             "sensitivity": "High",
             "criticality": "High",
             "dataDomains": ["Customer"],
+            "governanceRole5": STEWARD_CUSTOMER,
         },
         "columns": [
             ("customer_id", "integer", "Customer account identifier.", {"pk": True, "cde": True}),
@@ -139,10 +140,15 @@ TABLES: list[dict[str, Any]] = [
                 "email",
                 "varchar(255)",
                 "E-mail address given at sign-up.",
-                {"tags": ["PII"], "cde": True},
+                {"tags": ["PII"], "cde": True, "customFields": {"Masking Policy": "Full mask"}},
             ),
             ("full_name", "varchar(200)", "Customer name as typed at sign-up.", {"tags": ["PII"]}),
-            ("phone", "varchar(40)", "Optional phone number.", {"tags": ["PII"], "nulls": 0.41}),
+            (
+                "phone",
+                "varchar(40)",
+                "Optional phone number.",
+                {"tags": ["PII"], "nulls": 0.41, "customFields": {"Masking Policy": "Partial mask"}},
+            ),
             ("signup_date", "date", "Day the account was created.", {}),
             (
                 "loyalty_tier",
@@ -179,7 +185,11 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2019-01-14",
             "tableType": "TABLE",
             "classifications": ["Internal"],
-            "customFields": {"Data Owner Team": "Sales Ops", "Retention Period": "10 years"},
+            "customFields": {
+                "Data Owner Team": "Sales Ops",
+                "Retention Period": "10 years",
+                "Consumers": ["Operations", "Finance"],
+            },
             "dataProducts": [],
             "sensitivity": "Medium",
             "criticality": "High",
@@ -492,11 +502,19 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2023-05-02",
             "tableType": "TABLE",
             "classifications": ["Confidential"],
-            "customFields": {"Data Owner Team": "Marketing Analytics", "Refresh Schedule": "Daily 03:00 UTC"},
+            "customFields": {
+                "Data Owner Team": "Marketing Analytics",
+                "Refresh Schedule": "Daily 03:00 UTC",
+                "Refresh Frequency": "Daily",
+                "Review Date": "2025-09-15",
+                "Consumers": ["Marketing"],
+                "Certified By": STEWARD_CUSTOMER,
+            },
             "dataProducts": ["Customer 360"],
             "sensitivity": "High",
             "criticality": "High",
             "dataDomains": ["Customer"],
+            "governanceRole4": "gus.lindqvist",
         },
         "columns": [
             ("customer_key", "number(38,0)", "Surrogate key.", {"pk": True}),
@@ -550,11 +568,16 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2023-05-02",
             "tableType": "TABLE",
             "classifications": ["Internal"],
-            "customFields": {"Data Owner Team": "Sales Ops", "Refresh Schedule": "Daily 03:00 UTC"},
+            "customFields": {
+                "Data Owner Team": "Sales Ops",
+                "Refresh Schedule": "Daily 03:00 UTC",
+                "Certified By": STEWARD_SALES,
+            },
             "dataProducts": ["Revenue Reporting"],
             "sensitivity": "Low",
             "criticality": "Medium",
             "dataDomains": ["Product"],
+            "governanceRole4": "gus.lindqvist",
         },
         "columns": [
             ("product_key", "number(38,0)", "Surrogate key.", {"pk": True}),
@@ -590,11 +613,20 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2023-05-02",
             "tableType": "TABLE",
             "classifications": ["Confidential"],
-            "customFields": {"Data Owner Team": "Finance", "Refresh Schedule": "Daily 03:00 UTC"},
+            "customFields": {
+                "Data Owner Team": "Finance",
+                "Refresh Schedule": "Daily 03:00 UTC",
+                "Refresh Frequency": "Daily",
+                "Freshness SLA Hours": 6,
+                "Review Date": "2025-10-01",
+                "Consumers": ["Finance", "Executives"],
+                "Certified By": STEWARD_SALES,
+            },
             "dataProducts": ["Revenue Reporting"],
             "sensitivity": "High",
             "criticality": "High",
             "dataDomains": ["Sales", "Finance"],
+            "governanceRole4": "gus.lindqvist",
         },
         "columns": [
             ("sales_id", "number(38,0)", "Surrogate key of the sales line.", {"pk": True}),
@@ -614,7 +646,17 @@ TABLES: list[dict[str, Any]] = [
             ("store_id", "number(38,0)", "Store that made the sale.", {}),
             ("order_date", "date", "Day of the sale.", {}),
             ("quantity", "number(10,0)", "Units sold.", {}),
-            ("net_revenue", "number(12,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
+            (
+                "net_revenue",
+                "number(12,2)",
+                "",
+                {
+                    "terms": ["Revenue"],
+                    "tags": ["Finance"],
+                    "cde": True,
+                    "customFields": {"Business Rule": "Zero or more; returns have lines of their own."},
+                },
+            ),
             (
                 "gross_margin",
                 "number(12,2)",
@@ -644,11 +686,19 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2025-11-13",
             "tableType": "TABLE",
             "classifications": ["Confidential"],
-            "customFields": {"Data Owner Team": "Finance", "Refresh Schedule": "Daily 03:30 UTC"},
+            "customFields": {
+                "Data Owner Team": "Finance",
+                "Refresh Schedule": "Daily 03:30 UTC",
+                "Refresh Frequency": "Daily",
+                "Freshness SLA Hours": 7,
+                "Consumers": ["Finance", "Executives"],
+                "Certified By": STEWARD_SALES,
+            },
             "dataProducts": ["Revenue Reporting"],
             "sensitivity": "Medium",
             "criticality": "High",
             "dataDomains": ["Sales", "Finance"],
+            "governanceRole4": "gus.lindqvist",
         },
         "columns": [
             ("revenue_date", "date", "Calendar day.", {"pk": True}),
@@ -659,7 +709,17 @@ TABLES: list[dict[str, Any]] = [
                 {"values": ["central", "north", "online", "south"]},
             ),
             ("order_count", "number(10,0)", "Completed orders that day.", {}),
-            ("net_revenue", "number(14,2)", "", {"terms": ["Revenue"], "tags": ["Finance"], "cde": True}),
+            (
+                "net_revenue",
+                "number(14,2)",
+                "",
+                {
+                    "terms": ["Revenue"],
+                    "tags": ["Finance"],
+                    "cde": True,
+                    "customFields": {"Business Rule": "Sum of fct_sales net revenue per day and region."},
+                },
+            ),
             (
                 "average_order_value",
                 "number(10,2)",
@@ -689,7 +749,11 @@ TABLES: list[dict[str, Any]] = [
             "createdDate": "2025-01-06",
             "tableType": "TABLE",
             "classifications": ["Confidential"],
-            "customFields": {"Data Owner Team": "Finance", "Retention Period": "10 years"},
+            "customFields": {
+                "Data Owner Team": "Finance",
+                "Retention Period": "10 years",
+                "Certified By": STEWARD_SALES,
+            },
             "dataProducts": [],
             "sensitivity": "High",
             "criticality": "Medium",
@@ -724,7 +788,12 @@ CHARTS: list[tuple[int, str, str, list[str], list[str], dict[str, Any]]] = [
             "curationScore": 90,
             "createdDate": "2023-06-12",
             "reportType": "Worksheet",
-            "customFields": {"Data Owner Team": "Finance"},
+            "customFields": {
+                "Data Owner Team": "Finance",
+                "Refresh Frequency": "Daily",
+                "Consumers": ["Finance", "Executives"],
+                "Certified By": STEWARD_SALES,
+            },
             "dataProducts": ["Revenue Reporting"],
             "criticality": "High",
             "dataDomains": ["Sales"],
@@ -850,7 +919,12 @@ FILES: list[dict[str, Any]] = [
             "curationScore": 83,
             "createdDate": "2025-02-03",
             "classifications": ["Confidential"],
-            "customFields": {"Data Owner Team": "Finance", "Retention Period": "10 years"},
+            "customFields": {
+                "Data Owner Team": "Finance",
+                "Retention Period": "10 years",
+                "Review Date": "2025-11-03",
+                "Consumers": ["Finance"],
+            },
             "dataProducts": ["Revenue Reporting"],
             "sensitivity": "Medium",
             "criticality": "High",
@@ -889,6 +963,7 @@ FILES: list[dict[str, Any]] = [
             "sensitivity": "High",
             "criticality": "Low",
             "dataDomains": ["Customer"],
+            "governanceRole5": STEWARD_CUSTOMER,
         },
         "columns": [
             ("response_id", "string", "Survey response identifier.", {"pk": True}),
@@ -933,13 +1008,39 @@ LINEAGE_EDGES: list[tuple[int, int, str]] = [
     (1012, 5002, "nightly finance export"),
 ]
 
-# Glossary terms: id, name, category, subcategory (or None), status, definition, detailed
-# description, synonyms, related term names, and whether a published term pushes its definition
-# to linked columns. All terms are in one domain; placements have ids like OvalEdge's.
-GLOSSARY_DOMAIN = "Retail Analytics"
-GLOSSARY_DOMAIN_ID = 2101
-GLOSSARY_CATEGORY_IDS = {"Sales": 2111, "Customer": 2112}
-GLOSSARY_SUBCATEGORY_IDS = {"Revenue Metrics": 2121, "Customer Lifecycle": 2122}
+# Where glossary terms sit: domains, their categories, and subcategories under a category (ids
+# 21xx, like OvalEdge's placement ids). Category names are unique across the glossary. Every
+# picker branch happens: a domain without categories, a category without subcategories.
+# Domains: id, name, description, owner, steward (a domain's categories start with its roles).
+GLOSSARY_DOMAINS: list[tuple[int, str, str, str, str]] = [
+    (2101, "Retail Analytics", "Terms of store and web-shop reporting.", OWNER_SALES, STEWARD_SALES),
+    (2102, "Supply Chain", "Terms of purchasing, suppliers and stock.", OWNER_SALES, STEWARD_SALES),
+    (
+        2103,
+        "Data Governance Office",
+        "Policies and definitions kept by the governance team; not yet organised in categories.",
+        OWNER_CUSTOMER,
+        STEWARD_CUSTOMER,
+    ),
+]
+# Categories: id, domain id, name.
+GLOSSARY_CATEGORIES: list[tuple[int, int, str]] = [
+    (2111, 2101, "Sales"),
+    (2112, 2101, "Customer"),
+    (2113, 2102, "Purchasing"),
+    (2114, 2102, "Inventory"),
+]
+# Subcategories: id, category id, name.
+GLOSSARY_SUBCATEGORIES: list[tuple[int, int, str]] = [
+    (2121, 2111, "Revenue Metrics"),
+    (2122, 2112, "Customer Lifecycle"),
+    (2123, 2113, "Supplier Costs"),
+    (2124, 2113, "Supplier Performance"),
+]
+
+# Glossary terms: id, name, category (which decides the domain), subcategory (or None), status,
+# definition, detailed description, synonyms, related term names, whether a published term pushes
+# its definition (and its steward) to linked columns, and custom field values where set.
 GLOSSARY: list[dict[str, Any]] = [
     {
         "id": 2001,
@@ -955,6 +1056,7 @@ GLOSSARY: list[dict[str, Any]] = [
         "propagates": True,
         "owner": OWNER_SALES,
         "steward": STEWARD_SALES,
+        "customFields": {"Regulatory Reference": "IFRS 15", "Review Date": "2025-06-30"},
     },
     {
         "id": 2002,
@@ -1057,7 +1159,8 @@ GLOSSARY: list[dict[str, Any]] = [
     },
 ]
 
-# Tags: id, name, parent name, description.
+# Tags: id, name, parent name, description. Tag security (SECURE, the default) puts every tag
+# under a master tag: MASTER_TAGS name the top-level tags under each, their children follow.
 TAGS: list[tuple[int, str, str | None, str]] = [
     (4001, "Sensitive", None, "Data that needs restricted handling."),
     (
@@ -1070,6 +1173,12 @@ TAGS: list[tuple[int, str, str | None, str]] = [
     (4004, "Finance", None, "Used in financial reporting."),
     (4005, "Marketing", None, "Used by the marketing team for campaigns and segmentation."),
     (4006, "Deprecated", None, "Scheduled for removal; do not build anything new on it."),
+]
+# Master tags (ids 41xx): id, name, description, the top-level tags under it.
+MASTER_TAGS: list[tuple[int, str, str, list[str]]] = [
+    (4101, "Data Sensitivity", "How carefully data must be handled.", ["Sensitive"]),
+    (4102, "Business Area", "The part of the business that relies on the data.", ["Finance", "Marketing"]),
+    (4103, "Lifecycle", "Where an asset stands between approval and removal.", ["Certified", "Deprecated"]),
 ]
 
 # Product documentation hits for search-platform-docs: title, path, section, snippet, keywords.

@@ -52,6 +52,14 @@ def ok(data: Any) -> Answer:
     return 200, {"ok": True, "data": data}
 
 
+def fresh_id(used: Iterable[int], ids: range, what: str) -> int:
+    """The id after the highest one used in `ids` (the id scheme of sample_data.py)."""
+    new = max((i for i in used if i in ids), default=ids.start) + 1
+    if new not in ids:
+        raise BadRequest(f"The sandbox has no free id left for {what}")
+    return new
+
+
 # ------------------------------------------------------------ query parameters
 
 

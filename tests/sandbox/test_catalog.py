@@ -8,8 +8,10 @@ from datetime import date
 from graphlib import TopologicalSorter
 
 from sandbox import SandboxState
+from sandbox import sample_access as sa
 from sandbox import sample_crawls as sc
 from sandbox import sample_data as sd
+from sandbox import sample_governance as sg
 from sandbox.catalog import Catalog
 
 
@@ -51,9 +53,11 @@ def test_ids_follow_the_scheme_and_are_not_reused():
         "glossary": range(2000, 2100),
         "oechart": range(3000, 3100),
         "oetag": range(4000, 4100),
+        "mastertag": range(4100, 4200),
         "oefile": range(5000, 5100),
         "oestory": range(6000, 6100),
         "storyzone": range(6100, 6200),
+        "oequery": range(8100, 8200),
     }
     for doc in catalog.objects.values():
         kind, object_id = doc["objectType"], doc["objectId"]
@@ -63,11 +67,11 @@ def test_ids_follow_the_scheme_and_are_not_reused():
         else:
             assert object_id in ranges[kind], (kind, object_id)
     placement_ids = [
-        sd.GLOSSARY_DOMAIN_ID,
-        *sd.GLOSSARY_CATEGORY_IDS.values(),
-        *sd.GLOSSARY_SUBCATEGORY_IDS.values(),
+        placement[0] for placements in (sd.GLOSSARY_DOMAINS, sd.GLOSSARY_CATEGORIES, sd.GLOSSARY_SUBCATEGORIES)
+        for placement in placements
     ]
     assert all(2100 <= i < 2200 for i in placement_ids) and not set(placement_ids) & set(catalog.objects)
+    assert sorted(catalog.placements) == sorted(placement_ids)
     crawl_ids = [crawl_id for crawls in sc.CRAWLS.values() for crawl_id, _, _ in crawls]
     assert all(7000 <= i < 7100 for i in crawl_ids) and not set(crawl_ids) & set(catalog.objects)
 
@@ -133,3 +137,71 @@ def test_facets_agree_with_the_rest_of_the_data():
             assert date.fromisoformat(doc["createdDate"]) <= date(2025, 11, 20)
     views = sorted(t["objectName"] for t in catalog.of_type("oetable") if t["tableType"] == "VIEW")
     assert views == ["stg_customers", "stg_products"]
+
+
+def test_governance_sample_data_is_coherent():
+    catalog = Catalog()
+    assert set(sa.CATALOG_USERS) <= set(sg.USERS) and sg.CURRENT_USER in sg.USERS
+    assert all(9000 <= i < 9100 for i in sg.USERS.values()) and len(set(sg.USERS.values())) == len(sg.USERS)
+    for record in [*catalog.objects.values(), *catalog.placements.values()]:
+        for role in sg.GOVERNANCE_ROLES:
+            assert record.get(role) is None or record[role] in sg.USERS, (record["objectName"], role)
+    categories = [name for _, _, name in sd.GLOSSARY_CATEGORIES]
+    assert len(categories) == len(set(categories))
+    domains_with_categories = {domain_id for _, domain_id, _ in sd.GLOSSARY_CATEGORIES}
+    categories_with_subcategories = {category_id for _, category_id, _ in sd.GLOSSARY_SUBCATEGORIES}
+    assert {d for d, *_ in sd.GLOSSARY_DOMAINS} - domains_with_categories  # a domain without categories
+    assert {c for c, *_ in sd.GLOSSARY_CATEGORIES} - categories_with_subcategories
+    for term in catalog.of_type("glossary"):
+        assert catalog.placements[term["domainId"]]["objectType"] == "oeglobaldomain"
+        assert catalog.placements[term["categoryId"]]["domainId"] == term["domainId"]
+        if "subcategoryId" in term:
+            assert catalog.placements[term["subcategoryId"]]["categoryId"] == term["categoryId"]
+
+
+def test_every_tag_sits_under_a_master_tag():
+    catalog = Catalog()
+    masters = {m["objectId"]: m for m in catalog.of_type("mastertag")}
+    assert sorted(m["objectName"] for m in masters.values()) == ["Business Area", "Data Sensitivity", "Lifecycle"]
+    for tag in catalog.of_type("oetag"):
+        master = masters[tag["masterTag"]["objectId"]]
+        on_top = tag["parentTag"] is None
+        assert (tag["objectId"] in {c["objectId"] for c in master["childTags"]}) == on_top
+        if not on_top:
+            assert catalog.objects[tag["parentTag"]["objectId"]]["masterTag"] == tag["masterTag"]
+
+
+def test_custom_field_values_agree_with_their_definitions():
+    catalog = Catalog()
+    keys = [f["fieldKey"] for f in sg.CUSTOM_FIELDS]
+    assert len(keys) == len(set(keys))
+    by_type: dict[str, dict[str, dict]] = {}
+    for definition in sg.CUSTOM_FIELDS:
+        assert definition["fieldType"] in sg.FIELD_TYPES
+        assert ("options" in definition) == (definition["fieldType"] in sg.CODE_TYPES)
+        for object_type in definition["objectTypes"]:
+            assert definition["fieldName"] not in by_type.get(object_type, {})
+            by_type.setdefault(object_type, {})[definition["fieldName"]] = definition
+    set_somewhere = set()
+    for doc in catalog.objects.values():
+        for name, value in doc.get("customFields", {}).items():
+            definition = by_type[doc["objectType"]][name]
+            set_somewhere.add(definition["fieldKey"])
+            labels = [label for _, label in definition.get("options", [])]
+            kind = definition["fieldType"]
+            if kind == "CODE":
+                assert value in labels, (doc["objectName"], name, value)
+            elif kind == "MULTI_CODE":
+                assert value and set(value) <= set(labels), (doc["objectName"], name, value)
+            elif kind == "NUMBER":
+                assert isinstance(value, int | float)
+            elif kind == "DATE":
+                assert date.fromisoformat(value)
+            else:
+                assert isinstance(value, str) and value
+        for definition in by_type.get(doc["objectType"], {}).values():
+            if definition.get("required"):
+                assert definition["fieldName"] in doc["customFields"], (doc["objectName"], definition)
+        if doc["objectType"] in ("oetable", "oechart"):
+            assert ("Certified By" in doc["customFields"]) == (doc["certification"] == "certified")
+    assert set_somewhere == set(keys)  # every field has a value somewhere
