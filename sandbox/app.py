@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import access, assets, auth, crawls, documents, knowledge, queries, writes
+from sandbox import access, assets, auth, crawls, documents, governance, knowledge, queries, writes
 from sandbox.control import control_routes
 from sandbox.faults import (
     LOGIN_PAGE,
@@ -50,7 +50,9 @@ SERVED_BY_MODE = {
 class ApiRoute:
     """GET handlers take the catalog and the query parameters, POST handlers the catalog and the
     JSON body; `needs` names what else a handler takes, by keyword: `link_base` (the base of
-    absolute in-app links) and `idempotency` (the memory of applied writes)."""
+    absolute in-app links), `idempotency` (the memory of applied writes), `audit` (the audit
+    log), `data_quality` (the DQ rules), and the settings `tag_security_mode` and
+    `disabled_governance_roles`."""
 
     method: str
     path: str
@@ -81,6 +83,20 @@ ROUTES: list[ApiRoute] = [
         EVERY_GENERATION,
         writes.update_asset_descriptions,
         ("idempotency", "link_base"),
+    ),
+    ApiRoute(
+        "POST",
+        f"{MCP}/update-cde-associations",
+        CURRENT,
+        governance.update_cde_associations,
+        ("idempotency", "audit"),
+    ),
+    ApiRoute(
+        "POST",
+        f"{MCP}/update-governance-roles",
+        CURRENT,
+        governance.update_governance_roles,
+        ("idempotency", "audit", "data_quality", "disabled_governance_roles"),
     ),
 ]
 # path -> method -> route
@@ -152,6 +168,10 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
     context = {
         "link_base": f"{request.url.scheme}://{request.url.netloc}{CONTEXT_PATH}",
         "idempotency": state.idempotency,
+        "audit": state.audit,
+        "data_quality": state.data_quality,
+        "tag_security_mode": state.tag_security_mode,
+        "disabled_governance_roles": state.disabled_governance_roles,
     }
     inputs = request.query_params if route.method == "GET" else body
     try:

@@ -41,6 +41,19 @@ OBJECT_TYPES = frozenset(
     "mastertag oeglobaldomain storyzone dp_domain oedomain".split()
 )
 TYPE_ALIASES = {"filecolumn": "oefilecolumn", "oecode": "code", "businessglossary": "glossary"}
+# The kinds of data assets: what descriptions, CDE flags and governance roles apply to alike.
+ASSET_TYPES = (
+    "oeschema",
+    "oetable",
+    "oecolumn",
+    "oefile",
+    "oefilecolumn",
+    "oechart",
+    "chartchild",
+    "oeapi",
+    "oeapicolumn",
+    "oequery",
+)
 CONTAINER_TYPES = ("oetable", "oefile")  # what has columns, a row count and a profile
 # container type -> the type of its columns, and the column key naming the container
 _COLUMNS_OF = {"oetable": ("oecolumn", "tableId"), "oefile": ("oefilecolumn", "fileId")}
@@ -163,6 +176,12 @@ class Catalog:
         zone); None at the top (its connection, if any, is `doc["connectionName"]`)."""
         parent_id = doc.get("tableId") or doc.get("fileId") or doc.get("schemaId") or doc.get("storyZoneId")
         return self.objects[parent_id] if parent_id else None
+
+    def governing_term(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        """The published, propagating glossary term a column takes its business description
+        and steward from, if any."""
+        term_id = self.inherited_business.get(doc["objectId"])
+        return None if term_id is None else self.objects[term_id]
 
     def column_docs(self, container_id: int) -> list[dict[str, Any]]:
         return [self.objects[cid] for cid in self.columns[container_id]]

@@ -13,7 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.state import API_MODES, TOKEN_RESPONSE_SHAPES, UNMAPPED_ANSWERS, Fault, SandboxState
+from sandbox.sample_governance import GOVERNANCE_ROLES
+from sandbox.state import (
+    API_MODES,
+    TAG_SECURITY_MODES,
+    TOKEN_RESPONSE_SHAPES,
+    UNMAPPED_ANSWERS,
+    Fault,
+    SandboxState,
+)
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -86,6 +94,7 @@ def _apply_settings(state: SandboxState, raw: Any) -> None:
         ("token_response_shape", TOKEN_RESPONSE_SHAPES),
         ("api", API_MODES),
         ("unmapped_answer", UNMAPPED_ANSWERS),
+        ("tag_security_mode", TAG_SECURITY_MODES),
     ):
         if name in raw:
             if raw[name] not in allowed:
@@ -100,6 +109,12 @@ def _apply_settings(state: SandboxState, raw: Any) -> None:
         if not isinstance(schemes, list) or not all(isinstance(s, str) for s in schemes):
             raise _Invalid("accepted_schemes must be a list of strings")
         changes["accepted_schemes"] = {s.lower() for s in schemes}
+    if "disabled_governance_roles" in raw:
+        roles = raw["disabled_governance_roles"]
+        known = isinstance(roles, list) and all(isinstance(r, str) and r in GOVERNANCE_ROLES for r in roles)
+        if not known:
+            raise _Invalid(f"disabled_governance_roles must be a list of some of {list(GOVERNANCE_ROLES)}")
+        changes["disabled_governance_roles"] = list(dict.fromkeys(roles))
     for name, value in changes.items():  # all valid: apply together
         setattr(state, name, value)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.catalog import canonical_type
+from sandbox.catalog import Catalog, canonical_type
 from sandbox.sample_governance import USERS
 from sandbox.wire import Answer, BadRequest, body_object, body_text
 
@@ -139,6 +139,18 @@ def object_refs(
     if not isinstance(raw, list) or not 1 <= len(raw) <= maximum:
         raise BadRequest(f"{name} must be a list of 1 to {maximum} objects with objectId and objectType")
     return [object_ref(item, f"{name}[{n}]", allowed) for n, item in enumerate(raw)]
+
+
+def governed_by_term(catalog: Catalog, doc: dict[str, Any], what: str) -> dict[str, str] | None:
+    """Why `what` of a column cannot be written: a glossary term governs it (None: it can)."""
+    term = catalog.governing_term(doc)
+    if term is None:
+        return None
+    return {
+        "code": "GOVERNED_BY_GLOSSARY_TERM",
+        "message": f"The {what} comes from the published glossary term '{term['objectName']}' "
+        f"(id {term['objectId']}); change the term instead",
+    }
 
 
 def known_user(name: Any, what: str) -> str:

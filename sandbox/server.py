@@ -6,7 +6,7 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +17,7 @@ from hypercorn.config import Config
 from hypercorn.trio import serve
 
 from sandbox.app import CONTEXT_PATH, build_app
+from sandbox.sample_governance import DISABLED_GOVERNANCE_ROLES
 from sandbox.state import API_MODES, DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
 from shared.lifeline import exit_when_supervisor_dies
 
@@ -57,16 +58,24 @@ async def open_sandbox(
     latency_seconds: float = 0.0,
     credentials: dict[str, str] | None = None,
     api: str = "both",
+    tag_security_mode: str = "SECURE",
+    disabled_governance_roles: Sequence[str] = DISABLED_GOVERNANCE_ROLES,
 ) -> AsyncIterator[Sandbox]:
     """Serve a fresh sandbox inside the caller's trio run; yields once it is listening.
 
     `api` picks the OvalEdge generation it imitates (`API_MODES`): both route generations, only
-    the current routes, or only the first-generation ones (legacy).
+    the current routes, or only the first-generation ones (legacy). `tag_security_mode`
+    (`TAG_SECURITY_MODES`) and `disabled_governance_roles` are the
+    OvalEdge settings the governed writes follow.
     """
     if api not in API_MODES:
         raise ValueError(f"api must be one of {API_MODES}, not {api!r}")
     state = SandboxState(
-        jwt_lifetime_seconds=jwt_lifetime_seconds, latency_seconds=latency_seconds, api=api
+        jwt_lifetime_seconds=jwt_lifetime_seconds,
+        latency_seconds=latency_seconds,
+        api=api,
+        tag_security_mode=tag_security_mode,
+        disabled_governance_roles=list(disabled_governance_roles),
     )
     if credentials is not None:
         state.credentials = dict(credentials)

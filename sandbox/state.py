@@ -1,4 +1,6 @@
-"""What a sandbox knows at run time: settings, issued JWTs, queued faults, recorded requests."""
+"""What a sandbox knows at run time: settings, issued JWTs, queued faults, recorded requests, and
+what the governed writes changed: the catalog itself, the audit log, the service desk's tickets
+and the data quality rules with the SQL runs made to validate them."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from typing import Any
 import trio
 
 from sandbox.catalog import Catalog
-from sandbox.governed import IdempotencyStore
+from sandbox.data_quality import DataQuality
+from sandbox.governed import AuditLog, IdempotencyStore
+from sandbox.sample_governance import DISABLED_GOVERNANCE_ROLES, GOVERNANCE_ROLES
 from sandbox.tokens import TokenBook
 
 DEMO_USER_TOKEN = "demo-user-token"
@@ -21,6 +25,8 @@ TOKEN_RESPONSE_SHAPES = ("data.token", "token", "access_token", "raw", "empty", 
 API_MODES = ("both", "current", "legacy")
 # How a path with no handler is answered: Spring Boot's JSON error body, or its HTML error page.
 UNMAPPED_ANSWERS = ("json", "html")
+# OvalEdge's tag security: every tag under a master tag (SECURE), or free tags (OPEN).
+TAG_SECURITY_MODES = ("SECURE", "OPEN")
 
 
 @dataclass
@@ -93,14 +99,24 @@ class SandboxState:
     accepted_schemes: set[str] = field(default_factory=lambda: {"jwt", "bearer"})
     api: str = "both"  # one of API_MODES
     unmapped_answer: str = "json"  # one of UNMAPPED_ANSWERS
+    tag_security_mode: str = "SECURE"  # one of TAG_SECURITY_MODES
+    # governance roles OvalEdge has switched off: writes to them answer 400
+    disabled_governance_roles: list[str] = field(default_factory=lambda: list(DISABLED_GOVERNANCE_ROLES))
     requests: list[RecordedRequest] = field(default_factory=list, repr=False)
     exchanges: int = 0
     catalog: Catalog = field(default_factory=Catalog, repr=False)
 
     def __post_init__(self) -> None:
+        if self.tag_security_mode not in TAG_SECURITY_MODES:
+            raise ValueError(f"tag_security_mode must be one of {TAG_SECURITY_MODES}")
+        unknown = sorted(set(self.disabled_governance_roles) - set(GOVERNANCE_ROLES))
+        if unknown:
+            raise ValueError(f"unknown governance roles {unknown}; expected some of {list(GOVERNANCE_ROLES)}")
         self._tokens = TokenBook()
         self._faults: list[_QueuedFault] = []
         self.idempotency = IdempotencyStore()
+        self.audit = AuditLog()  # every change a governed update made, with its client context
+        self.data_quality = DataQuality(self.catalog)  # .rules, .validation_runs
         self.stopping = trio.Event()  # set when the server shuts down: ends fault delays early
 
     # ----------------------------------------------------------------- JWTs
@@ -174,4 +190,6 @@ class SandboxState:
             "accepted_schemes": sorted(self.accepted_schemes),
             "api": self.api,
             "unmapped_answer": self.unmapped_answer,
+            "tag_security_mode": self.tag_security_mode,
+            "disabled_governance_roles": list(self.disabled_governance_roles),
         }

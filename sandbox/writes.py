@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.catalog import DESCRIPTION_FIELDS, Catalog
-from sandbox.governed import IdempotencyStore, applied_once, object_ref, write_options
+from sandbox.catalog import ASSET_TYPES, DESCRIPTION_FIELDS, Catalog
+from sandbox.governed import IdempotencyStore, applied_once, governed_by_term, object_ref, write_options
 from sandbox.wire import Answer, BadRequest, not_found
 
 _CATALOG_SLOTS = ("businessDescription", "technicalDescription")
 SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
-    **{
-        t: _CATALOG_SLOTS
-        for t in (
-            "oeschema oetable oecolumn oefile oefilecolumn oechart chartchild oeapi oeapicolumn "
-            "oequery code".split()
-        )
-    },
+    **dict.fromkeys((*ASSET_TYPES, "code"), _CATALOG_SLOTS),
     "glossary": ("businessDescription", "detailedDescription"),
     "dp_product": ("businessDescription", "detailedDescription"),
     "oeglobaldomain": ("domainDescription",),
@@ -59,16 +53,8 @@ def _blocked_reason(
             "message": f"{field} does not apply to objectType {doc['objectType']}; "
             f"use one of {list(allowed)}",
         }
-    term_id = catalog.inherited_business.get(doc["objectId"])
-    if field == "businessDescription" and term_id is not None:
-        term = catalog.objects[term_id]
-        return {
-            "field": field,
-            "code": "GOVERNED_BY_GLOSSARY_TERM",
-            "message": f"The business description comes from the published glossary term "
-            f"'{term['objectName']}' (id {term_id}); change the term instead",
-        }
-    return None
+    governed = field == "businessDescription" and governed_by_term(catalog, doc, "business description")
+    return {"field": field, **governed} if governed else None
 
 
 def update_asset_descriptions(

@@ -13,11 +13,13 @@ from tests.sandbox.support import (
     ACCESS,
     ASSET_DETAILS,
     ASSET_LINEAGE,
+    CDE,
     CHANGES,
     DATASTORY,
     EXPLORER,
     KNOWLEDGE,
     MCP,
+    ROLES,
     TOKEN_PATH,
     WRITE,
     authed,
@@ -51,6 +53,20 @@ CURRENT_CALLS = [
         },
     ),
     ("GET", KNOWLEDGE, {"query": "revenue"}),
+    (
+        "POST",
+        CDE,
+        {"targets": [{"objectId": 1002, "objectType": "oetable"}], "action": "No", "options": {"dryRun": True}},
+    ),
+    (
+        "POST",
+        ROLES,
+        {
+            "target": {"objectId": 1002, "objectType": "oetable"},
+            "roleUpdates": {"owner": "ben.kim"},
+            "options": {"dryRun": True},
+        },
+    ),
 ]
 WRITE_CALL = (
     "POST",

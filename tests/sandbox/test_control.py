@@ -51,3 +51,27 @@ async def test_control_endpoints(sandbox, client):
     r = await client.get(sandbox.base_url + "/__sandbox/settings")
     assert r.json()["settings"]["token_response_shape"] == "token"
     assert sandbox.state.requests == []
+
+
+async def test_governance_settings(sandbox, client):
+    control = sandbox.root_url + "/__sandbox/settings"
+    settings = (await client.get(control)).json()["settings"]
+    assert settings["tag_security_mode"] == "SECURE"
+    assert settings["disabled_governance_roles"] == ["governanceRole6"]
+    changed = await client.post(
+        control, json={"tag_security_mode": "OPEN", "disabled_governance_roles": ["governanceRole4", "governanceRole5"]}
+    )
+    assert changed.json()["settings"]["tag_security_mode"] == "OPEN"
+    assert sandbox.state.tag_security_mode == "OPEN"
+    assert sandbox.state.disabled_governance_roles == ["governanceRole4", "governanceRole5"]
+    for bad in [
+        {"tag_security_mode": "open"},
+        {"disabled_governance_roles": "governanceRole6"},
+        {"disabled_governance_roles": ["governanceRole7"]},
+        {"disabled_governance_roles": [["owner"]]},
+        {"tag_security_mode": "SECURE", "disabled_governance_roles": [6]},
+    ]:
+        assert (await client.post(control, json=bad)).status_code == 400, bad
+    assert sandbox.state.tag_security_mode == "OPEN"  # nothing of a refused change applies
+    await client.post(control, json={"disabled_governance_roles": []})
+    assert (await client.get(control)).json()["settings"]["disabled_governance_roles"] == []
