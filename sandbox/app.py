@@ -22,7 +22,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import access, assets, auth, crawls, documents, governance, knowledge, queries, writes
+from sandbox import (
+    access,
+    assets,
+    auth,
+    crawls,
+    custom_fields,
+    documents,
+    governance,
+    knowledge,
+    queries,
+    writes,
+)
 from sandbox.control import control_routes
 from sandbox.faults import (
     LOGIN_PAGE,
@@ -97,6 +108,14 @@ ROUTES: list[ApiRoute] = [
         CURRENT,
         governance.update_governance_roles,
         ("idempotency", "audit", "data_quality", "disabled_governance_roles"),
+    ),
+    ApiRoute("GET", f"{MCP}/custom-fields", CURRENT, custom_fields.custom_fields),
+    ApiRoute(
+        "POST",
+        f"{MCP}/update-custom-field-values",
+        CURRENT,
+        custom_fields.update_custom_field_values,
+        ("idempotency", "audit"),
     ),
 ]
 # path -> method -> route

@@ -27,7 +27,9 @@ from sandbox.governed import (
     known_user,
     object_ref,
     object_refs,
+    target_of,
     write_options,
+    write_status,
 )
 from sandbox.wire import Answer, BadRequest, body_object, body_text, not_found, ok, one_of
 
@@ -43,16 +45,6 @@ DQ_TYPES = ("dqrule", "dqscheme")  # a steward only
 UNSAMPLED_TYPES = ("dag", "policy", "processing_activity", "ropa_report")
 ROLE_TYPES = (*CDE_TYPES, "glossary", "oetag", *DQ_TYPES, *PLACEMENT_TYPES, *UNSAMPLED_TYPES)
 ROLE_KEYS = ("target", "roleUpdates", "options", "clientContext")
-
-
-def _summary_status(updated: int, blocked: int) -> str:
-    if blocked:
-        return "partial_success" if updated else "blocked"
-    return "success" if updated else "no_change"
-
-
-def _identity(doc: dict[str, Any]) -> dict[str, Any]:
-    return {key: doc.get(key) for key in ("objectId", "objectType", "objectName", "navLink")}
 
 
 # ------------------------------------------------------------------------- CDE
@@ -84,7 +76,7 @@ def _cde_target(
         }, {}
     previous = doc.get("criticalDataElement") or "None"
     result = {
-        **_identity(doc),
+        **target_of(doc),
         "previousCde": previous,
         "updatedCde": wanted["criticalDataElement"] or "None",
     }
@@ -133,7 +125,7 @@ def update_cde_associations(
         updated = len(results) - blocked - unchanged
         return ok(
             {
-                "status": _summary_status(updated, blocked),
+                "status": write_status(updated, blocked),
                 "results": results,
                 "governanceSummary": {
                     "requested": len(results),
@@ -182,7 +174,7 @@ def _governed_record(
     record = catalog.placements.get(object_id) if object_type in PLACEMENT_TYPES else catalog.get(object_id)
     if record is None or record["objectType"] != object_type:
         return None
-    return record, _identity(record)
+    return record, target_of(record)
 
 
 def _blocked_role(catalog: Catalog, record: dict[str, Any], role: str) -> dict[str, str] | None:
@@ -229,7 +221,7 @@ def update_governance_roles(
             audit.record("update-governance-roles", target, changes, options.client_context)
         return ok(
             {
-                "status": _summary_status(len(changed), len(blocked)),
+                "status": write_status(len(changed), len(blocked)),
                 "target": target,
                 "updatedRoles": list(changed),
                 "blockedRoles": blocked,

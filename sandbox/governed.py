@@ -141,6 +141,18 @@ def object_refs(
     return [object_ref(item, f"{name}[{n}]", allowed) for n, item in enumerate(raw)]
 
 
+def write_status(updated: int, blocked: int) -> str:
+    """A governed update's status from how many of its parts it changed and how many were blocked."""
+    if blocked:
+        return "partial_success" if updated else "blocked"
+    return "success" if updated else "no_change"
+
+
+def target_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """How a governed update's answer names the object it changed."""
+    return {key: doc.get(key) for key in ("objectId", "objectType", "objectName", "navLink")}
+
+
 def governed_by_term(catalog: Catalog, doc: dict[str, Any], what: str) -> dict[str, str] | None:
     """Why `what` of a column cannot be written: a glossary term governs it (None: it can)."""
     term = catalog.governing_term(doc)

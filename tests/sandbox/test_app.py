@@ -15,6 +15,8 @@ from tests.sandbox.support import (
     ASSET_LINEAGE,
     CDE,
     CHANGES,
+    CUSTOM_FIELD_VALUES,
+    CUSTOM_FIELDS,
     DATASTORY,
     EXPLORER,
     KNOWLEDGE,
@@ -64,6 +66,17 @@ CURRENT_CALLS = [
         {
             "target": {"objectId": 1002, "objectType": "oetable"},
             "roleUpdates": {"owner": "ben.kim"},
+            "options": {"dryRun": True},
+        },
+    ),
+    ("GET", CUSTOM_FIELDS, {"objectId": 1002, "objectType": "oetable"}),
+    (
+        "POST",
+        CUSTOM_FIELD_VALUES,
+        {
+            "target": {"objectId": 1002, "objectType": "oetable"},
+            "fieldUpdates": [{"fieldKey": "refreshFrequency", "value": "DAILY"}],
+            "timeZone": "UTC",
             "options": {"dryRun": True},
         },
     ),
