@@ -29,9 +29,11 @@ from sandbox import (
     crawls,
     custom_fields,
     documents,
+    glossary,
     governance,
     knowledge,
     queries,
+    tag_creation,
     writes,
 )
 from sandbox.control import control_routes
@@ -72,6 +74,7 @@ class ApiRoute:
     needs: tuple[str, ...] = ()
 
 
+TAG_MODE = ("tag_security_mode",)
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
     ApiRoute("GET", f"{MCP}/object-details", FIRST_GENERATION, queries.object_details),
@@ -117,6 +120,11 @@ ROUTES: list[ApiRoute] = [
         custom_fields.update_custom_field_values,
         ("idempotency", "audit"),
     ),
+    ApiRoute("GET", f"{MCP}/domain-metadata", CURRENT, glossary.domain_metadata),
+    ApiRoute("POST", f"{MCP}/glossary-terms", CURRENT, glossary.create_glossary_term),
+    ApiRoute("GET", f"{MCP}/tags/create-options", CURRENT, tag_creation.create_options, TAG_MODE),
+    ApiRoute("GET", f"{MCP}/tags/parent-options", CURRENT, tag_creation.parent_options, TAG_MODE),
+    ApiRoute("POST", f"{MCP}/tags", CURRENT, tag_creation.create_tag, TAG_MODE),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}

@@ -18,10 +18,15 @@ from tests.sandbox.support import (
     CUSTOM_FIELD_VALUES,
     CUSTOM_FIELDS,
     DATASTORY,
+    DOMAIN_METADATA,
     EXPLORER,
+    GLOSSARY_TERMS,
     KNOWLEDGE,
     MCP,
     ROLES,
+    TAG_CREATE_OPTIONS,
+    TAG_PARENT_OPTIONS,
+    TAGS,
     TOKEN_PATH,
     WRITE,
     authed,
@@ -80,6 +85,15 @@ CURRENT_CALLS = [
             "options": {"dryRun": True},
         },
     ),
+    ("GET", DOMAIN_METADATA, {"searchOn": "oeglobaldomain", "page": 0, "size": 10}),
+    (
+        "POST",
+        GLOSSARY_TERMS,
+        {"termName": "Stock Turn", "domainId": 2102, "description": "x", "category1Id": 0, "category2Id": 0},
+    ),
+    ("GET", TAG_CREATE_OPTIONS, {}),
+    ("GET", TAG_PARENT_OPTIONS, {"masterTagId": 4101}),
+    ("POST", TAGS, {"tagName": "Operations", "masterTagId": 4102}),
 ]
 WRITE_CALL = (
     "POST",
@@ -152,6 +166,23 @@ async def test_a_served_route_with_another_method_is_springs_405(client):
         response = await client.request(method, path, headers=headers)
         assert_spring_error(response, 405, "Method Not Allowed", path)
         assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize(
+    ("mode", "method", "status", "allowed"),
+    [
+        ("both", "PUT", 405, "GET, POST"),
+        ("current", "GET", 404, None),  # the first-generation lookup is gone
+        ("current", "PUT", 405, "POST"),
+        ("legacy", "POST", 404, None),  # creating tags came later
+        ("legacy", "DELETE", 405, "GET"),
+    ],
+)
+async def test_a_path_with_a_method_in_each_generation(mode, method, status, allowed):
+    async with open_sandbox(api=mode) as sb, httpx.AsyncClient(base_url=sb.base_url) as client:
+        response = await client.request(method, TAGS, headers=await authed(client))
+        assert_spring_error(response, status, "Not Found" if status == 404 else "Method Not Allowed", TAGS)
+        assert response.headers.get("allow") == allowed
 
 
 async def test_a_route_the_mode_does_not_serve_is_404_whatever_the_method():
