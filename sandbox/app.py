@@ -33,6 +33,7 @@ from sandbox import (
     governance,
     knowledge,
     queries,
+    service_desk,
     tag_creation,
     writes,
 )
@@ -64,8 +65,8 @@ class ApiRoute:
     """GET handlers take the catalog and the query parameters, POST handlers the catalog and the
     JSON body; `needs` names what else a handler takes, by keyword: `link_base` (the base of
     absolute in-app links), `idempotency` (the memory of applied writes), `audit` (the audit
-    log), `data_quality` (the DQ rules), and the settings `tag_security_mode` and
-    `disabled_governance_roles`."""
+    log), `data_quality` (the DQ rules), `service_desk` (templates and tickets), and the settings
+    `tag_security_mode` and `disabled_governance_roles`."""
 
     method: str
     path: str
@@ -74,7 +75,7 @@ class ApiRoute:
     needs: tuple[str, ...] = ()
 
 
-TAG_MODE = ("tag_security_mode",)
+TAG_MODE, DESK = ("tag_security_mode",), ("service_desk",)
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
     ApiRoute("GET", f"{MCP}/object-details", FIRST_GENERATION, queries.object_details),
@@ -125,6 +126,9 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/tags/create-options", CURRENT, tag_creation.create_options, TAG_MODE),
     ApiRoute("GET", f"{MCP}/tags/parent-options", CURRENT, tag_creation.parent_options, TAG_MODE),
     ApiRoute("POST", f"{MCP}/tags", CURRENT, tag_creation.create_tag, TAG_MODE),
+    ApiRoute("GET", f"{MCP}/service-request-templates", CURRENT, service_desk.request_templates, DESK),
+    ApiRoute("POST", f"{MCP}/service-requests", CURRENT, service_desk.raise_service_request, DESK),
+    ApiRoute("GET", f"{MCP}/service-requests", CURRENT, service_desk.service_requests, DESK),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}
@@ -197,6 +201,7 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
         "idempotency": state.idempotency,
         "audit": state.audit,
         "data_quality": state.data_quality,
+        "service_desk": state.service_desk,
         "tag_security_mode": state.tag_security_mode,
         "disabled_governance_roles": state.disabled_governance_roles,
     }

@@ -14,6 +14,7 @@ from sandbox.catalog import Catalog
 from sandbox.data_quality import DataQuality
 from sandbox.governed import AuditLog, IdempotencyStore
 from sandbox.sample_governance import DISABLED_GOVERNANCE_ROLES, GOVERNANCE_ROLES
+from sandbox.service_desk import ServiceDesk
 from sandbox.tokens import TokenBook
 
 DEMO_USER_TOKEN = "demo-user-token"
@@ -117,6 +118,7 @@ class SandboxState:
         self.idempotency = IdempotencyStore()
         self.audit = AuditLog()  # every change a governed update made, with its client context
         self.data_quality = DataQuality(self.catalog)  # .rules, .validation_runs
+        self.service_desk = ServiceDesk()  # .templates, .tickets
         self.stopping = trio.Event()  # set when the server shuts down: ends fault delays early
 
     # ----------------------------------------------------------------- JWTs

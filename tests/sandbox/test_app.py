@@ -24,9 +24,11 @@ from tests.sandbox.support import (
     KNOWLEDGE,
     MCP,
     ROLES,
+    SERVICE_REQUESTS,
     TAG_CREATE_OPTIONS,
     TAG_PARENT_OPTIONS,
     TAGS,
+    TEMPLATES,
     TOKEN_PATH,
     WRITE,
     authed,
@@ -94,6 +96,20 @@ CURRENT_CALLS = [
     ("GET", TAG_CREATE_OPTIONS, {}),
     ("GET", TAG_PARENT_OPTIONS, {"masterTagId": 4101}),
     ("POST", TAGS, {"tagName": "Operations", "masterTagId": 4102}),
+    ("GET", TEMPLATES, {"requestType": "access", "objectType": "oetable"}),
+    (
+        "POST",
+        SERVICE_REQUESTS,
+        {
+            "ticketTemplateId": 9101,
+            "requestType": "access",
+            "objectType": "oetable",
+            "objectIds": [1002],
+            "summary": "Read access",
+            "ticketFields": {"justification": "x"},
+        },
+    ),
+    ("GET", SERVICE_REQUESTS, {}),
 ]
 WRITE_CALL = (
     "POST",
