@@ -29,6 +29,8 @@ from sandbox import (
     crawls,
     custom_fields,
     documents,
+    dq_advisor,
+    dq_manager,
     glossary,
     governance,
     knowledge,
@@ -46,7 +48,7 @@ from sandbox.faults import (
     inflate,
 )
 from sandbox.state import SandboxState
-from sandbox.wire import Answer, BadRequest
+from sandbox.wire import Answer, BadRequest, NotFound, not_found
 
 CONTEXT_PATH = "/ovaledge"
 TOKEN_PATH = "/api/user/token/generate"
@@ -75,7 +77,8 @@ class ApiRoute:
     needs: tuple[str, ...] = ()
 
 
-TAG_MODE, DESK = ("tag_security_mode",), ("service_desk",)
+TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk",), ("data_quality",)
+DQ = f"{MCP}/dq-intelligence"
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
     ApiRoute("GET", f"{MCP}/object-details", FIRST_GENERATION, queries.object_details),
@@ -129,6 +132,13 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/service-request-templates", CURRENT, service_desk.request_templates, DESK),
     ApiRoute("POST", f"{MCP}/service-requests", CURRENT, service_desk.raise_service_request, DESK),
     ApiRoute("GET", f"{MCP}/service-requests", CURRENT, service_desk.service_requests, DESK),
+    ApiRoute("POST", f"{DQ}/assess-cde", CURRENT, dq_advisor.assess_cde, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/generate-queries", CURRENT, dq_advisor.generate_queries),
+    ApiRoute("POST", f"{DQ}/validate-queries", CURRENT, dq_advisor.validate_queries, DQ_RULES),
+    ApiRoute("GET", f"{MCP}/lookup-dq-rules", CURRENT, dq_advisor.lookup_dq_rules, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_RULES),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}
@@ -210,6 +220,8 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
         return route.handler(state.catalog, inputs, **{name: context[name] for name in route.needs})
     except BadRequest as exc:
         return JSONResponse(exc.body(), status_code=400)
+    except NotFound:
+        return not_found()
 
 
 async def _answer(state: SandboxState, request: Request, path: str, body: Any) -> Response:

@@ -28,6 +28,10 @@ class BadRequest(Exception):
         return body
 
 
+class NotFound(Exception):
+    """OvalEdge's "Object not found" answer, raised where a handler finds a named object missing."""
+
+
 def error(status: int, message: str) -> Answer:
     return status, {"ok": False, "message": message}
 
@@ -192,8 +196,8 @@ def body_texts(body: dict[str, Any], name: str) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
-def body_bool(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name, False)
+def body_bool(body: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
     if not isinstance(value, bool):
         raise BadRequest(f"{name} must be true or false")
     return value
