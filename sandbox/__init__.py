@@ -7,9 +7,14 @@ For the demo, the tests, the benchmarks and the chaos suites. In-process:
 
 It serves both generations of the OvalEdge MCP API: the first-generation routes (search-catalog,
 object-details, ...) and the current ones (asset-explorer, asset-details, asset-lineage,
-metadata-changes-between-crawls, access-explorer, knowledge-search). `open_sandbox(api="legacy")`
-imitates an old OvalEdge (the current routes answer as unmapped paths do), `api="current"` a new
-one (the first-generation routes do).
+metadata-changes-between-crawls, access-explorer, knowledge-search, and the governed writes:
+update-cde-associations, update-governance-roles, custom fields, glossary term and tag creation,
+the service desk, the dq-intelligence routes). `open_sandbox(api="legacy")` imitates an old
+OvalEdge (the current routes answer as unmapped paths do), `api="current"` a new one (the
+first-generation routes do). The writes change what the read routes show; `sandbox.state` keeps
+the rest for tests to look at: `.audit.entries`, `.service_desk.tickets`, `.data_quality.rules`
+and `.data_quality.validation_runs` (also `GET /__sandbox/written`). `tag_security_mode` and
+`disabled_governance_roles` are settings like `api`.
 
 Out of process: `python -m sandbox --port 0 [--api both|current|legacy]`, then the
 `/__sandbox/...` control endpoints.

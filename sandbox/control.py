@@ -135,6 +135,9 @@ def control_routes(state: SandboxState, *, prefixes: tuple[str, ...]) -> list[Ro
             }
         )
 
+    async def written(request: Request) -> Response:
+        return JSONResponse({"ok": True, **state.written()})
+
     async def reset(request: Request) -> Response:
         state.reset()
         return JSONResponse({"ok": True})
@@ -147,6 +150,7 @@ def control_routes(state: SandboxState, *, prefixes: tuple[str, ...]) -> list[Ro
     table: list[tuple[str, Endpoint, list[str]]] = [
         ("/__sandbox/faults", add_faults, ["POST"]),
         ("/__sandbox/requests", list_requests, ["GET"]),
+        ("/__sandbox/written", written, ["GET"]),
         ("/__sandbox/reset", reset, ["POST"]),
         ("/__sandbox/settings", settings, ["GET", "POST"]),
     ]

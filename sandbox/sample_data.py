@@ -4,10 +4,14 @@ Four connections: a point-of-sale PostgreSQL database (raw source), a Snowflake 
 `staging`, a `mart` and an `archive` schema, a Tableau site whose charts read the mart, and an S3
 bucket of files (a supplier price list loaded into staging, a revenue export written from the
 mart). Lineage runs raw -> staging -> mart -> charts and files. Every id is a fixed integer:
-schemas 1xx, tables 10xx, columns <table id>*100 + n, glossary terms 20xx, glossary domain,
-categories and subcategories 21xx, charts 30xx, tags 40xx, files 50xx, file columns
-<file id>*100 + n, data stories 60xx and story zones 61xx (sample_stories.py), crawls 70xx
-(sample_crawls.py). Catalog permissions and native grants are in sample_access.py.
+schemas 1xx, tables 10xx, columns <table id>*100 + n, glossary terms 20xx, glossary domains,
+categories and subcategories 21xx, charts 30xx, tags 40xx, master tags 41xx, files 50xx, file
+columns <file id>*100 + n, data stories 60xx and story zones 61xx (sample_stories.py), crawls
+70xx (sample_crawls.py), DQ rules 80xx and SQL code objects 81xx (sample_dq.py), users 90xx
+(sample_governance.py), service desk templates 91xx (sample_servicedesk.py) and tickets 92xx.
+Terms, tags, code objects, rules and tickets created through the API take the next free id of
+their range. Catalog permissions and native grants are in sample_access.py; users, governance
+roles and custom fields in sample_governance.py.
 
 `facets` hold the search facet fields exactly as they go on the wire (certification, dqIndex,
 popularity, rating, curationScore, createdDate, ...); catalog.py derives the rest (null density

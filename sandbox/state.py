@@ -183,6 +183,15 @@ class SandboxState:
         self._faults.clear()
         self.exchanges = 0
 
+    def written(self) -> dict[str, Any]:
+        """What the governed writes left behind, beyond the catalog documents themselves."""
+        return {
+            "audit": self.audit.entries,
+            "tickets": self.service_desk.tickets,
+            "dqRules": list(self.data_quality.rules.values()),
+            "validationRuns": self.data_quality.validation_runs,
+        }
+
     def settings(self) -> dict[str, Any]:
         return {
             "latency_seconds": self.latency_seconds,

@@ -7,12 +7,14 @@ import re
 from datetime import date
 from graphlib import TopologicalSorter
 
-from sandbox import SandboxState
+from sandbox import SandboxState, dq_sql
 from sandbox import sample_access as sa
 from sandbox import sample_crawls as sc
 from sandbox import sample_data as sd
+from sandbox import sample_dq as sdq
 from sandbox import sample_governance as sg
 from sandbox.catalog import Catalog
+from sandbox.data_quality import DataQuality
 
 
 def test_sample_catalog_is_coherent():
@@ -205,3 +207,22 @@ def test_custom_field_values_agree_with_their_definitions():
         if doc["objectType"] in ("oetable", "oechart"):
             assert ("Certified By" in doc["customFields"]) == (doc["certification"] == "certified")
     assert set_somewhere == set(keys)  # every field has a value somewhere
+
+
+def test_dq_sample_data_is_coherent():
+    catalog = Catalog()
+    rules = DataQuality(catalog).rules
+    assert all(8000 <= i < 8100 for i in rules) and {r["function"] for r in rules.values()} <= set(sdq.DQ_FUNCTIONS)
+    for code in catalog.of_type("oequery"):
+        read, errors = dq_sql.tables_named(catalog, catalog.objects[code["schemaId"]], code["queryText"])
+        assert read and not errors, code["objectName"]
+    for rule in rules.values():
+        on = [catalog.objects[o["objectId"]] for o in rule["associatedObjects"]]
+        if rule["ruleType"] == "custom_sql":
+            schema = catalog.objects[rule["schemaId"]]
+            read, _ = dq_sql.tables_named(catalog, schema, rule["ruleQuery"])
+            assert {t["objectId"] for t in read} == {d["objectId"] for d in on}
+        else:
+            assert all(d["objectType"] in ("oecolumn", "oefilecolumn") for d in on)
+    on_cde = [r for r in rules.values() if any(catalog.objects[o["objectId"]]["criticalDataElement"] == "Yes" for o in r["associatedObjects"])]
+    assert on_cde and [r for r in rules.values() if not r["associatedObjects"]]  # some on CDE columns, some on nothing

@@ -6,7 +6,7 @@ import httpx
 import pytest
 import trio
 
-from tests.sandbox.support import CREDS, EXCHANGE_HEADERS, SEARCH, TOKEN_PATH, authed, search
+from tests.sandbox.support import CREDS, EXCHANGE_HEADERS, MCP, SEARCH, TOKEN_PATH, authed, search
 
 
 async def test_control_endpoints(sandbox, client):
@@ -75,3 +75,17 @@ async def test_governance_settings(sandbox, client):
     assert sandbox.state.tag_security_mode == "OPEN"  # nothing of a refused change applies
     await client.post(control, json={"disabled_governance_roles": []})
     assert (await client.get(control)).json()["settings"]["disabled_governance_roles"] == []
+
+
+async def test_what_the_writes_left_behind_is_visible_from_another_process(sandbox, client):
+    headers = await authed(client)
+    written = (await client.get(sandbox.root_url + "/__sandbox/written")).json()
+    assert written["ok"] is True and written["audit"] == written["tickets"] == written["validationRuns"] == []
+    assert [r["ruleId"] for r in written["dqRules"]] == [8001, 8002, 8003, 8004, 8005]
+    cde = {"targets": [{"objectId": 1005, "objectType": "oetable"}], "action": "Yes", "clientContext": {"reason": "x"}}
+    assert (await client.post(f"{MCP}/update-cde-associations", json=cde, headers=headers)).status_code == 200
+    run = {"connectionId": 2, "schemaId": 103, "ruleQuery": "SELECT 1"}
+    assert (await client.post(f"{MCP}/dq-intelligence/validate-queries", json=run, headers=headers)).status_code == 200
+    written = (await client.get(sandbox.base_url + "/__sandbox/written")).json()
+    assert [e["clientContext"] for e in written["audit"]] == [{"reason": "x"}]
+    assert [r["queries"] for r in written["validationRuns"]] == [{"ruleQuery": "SELECT 1"}]

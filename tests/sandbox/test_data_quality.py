@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import sample_dq as sdq
-from tests.sandbox.support import DQ, DQ_RULES, EXPLORER, details_of, get_data, post_data, post_error
+from tests.sandbox.support import DQ, DQ_RULES, EXPLORER, MCP, details_of, get_data, post_data, post_error
 
 ASSESS, GENERATE, VALIDATE = f"{DQ}/assess-cde", f"{DQ}/generate-queries", f"{DQ}/validate-queries"
 CREATE, CREATE_SQL, ASSOCIATE = f"{DQ}/create-rules", f"{DQ}/create-sql-rule", f"{DQ}/associate-rule-objects"
@@ -391,3 +391,18 @@ async def test_associate_rule_objects(sandbox, client, headers):
         ({"dqRuleId": 8004, "objects": refs(3001, kind="oechart")}, 400),
     ]:
         assert (await client.post(ASSOCIATE, json=wrong, headers=headers)).status_code == status, wrong
+
+
+async def test_cde_flags_and_rule_stewards_written_elsewhere_show_in_the_advisor(client, headers):
+    def cde(object_id, action):
+        return {"targets": [{"objectId": object_id, "objectType": "oecolumn"}], "action": action}
+
+    await post_data(client, headers, f"{MCP}/update-cde-associations", cde(LOYALTY_TIER, "Yes"))
+    await post_data(client, headers, f"{MCP}/update-cde-associations", cde(ORDER_ID, "No"))
+    every = await assessed(client, headers, discoverCdeColumns=True)
+    assert LOYALTY_TIER in every and ORDER_ID not in every and len(every) == 11
+    assert every[LOYALTY_TIER]["isCde"] is True and every[LOYALTY_TIER]["associatedToDqRule"] is False
+    steward = {"target": {"objectId": 8003, "objectType": "dqrule"}, "roleUpdates": {"steward": "femi.adeyemi"}}
+    await post_data(client, headers, f"{MCP}/update-governance-roles", steward)
+    [rule] = (await get_data(client, headers, DQ_RULES, {"objectId": EMAIL}))["rules"]
+    assert rule["steward"] == "femi.adeyemi"
