@@ -14,6 +14,7 @@ is a critical data element when one of its columns is.
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import zlib
@@ -199,6 +200,9 @@ class Catalog:
     # ------------------------------------------------------------------ building
 
     def _add(self, doc: dict[str, Any]) -> dict[str, Any]:
+        # A copy all the way down: documents change in place under writes, and nested values
+        # (facets, custom fields) come from the sample data, which every sandbox shares.
+        doc = copy.deepcopy(doc)
         doc["navLink"] = nav_link(doc["objectType"], doc["objectId"])
         self.objects[doc["objectId"]] = doc
         return doc

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-STEPS = 9
+STEPS = 10
 
 
 def _say(step: int, text: str) -> None:
@@ -118,7 +118,39 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                     _show(f"awaitingUserConfirmation={preview.get('awaitingUserConfirmation')}, "
                           f"confirmationToken={preview.get('confirmationToken', '')[:16]}...")
 
-                    _say(7, "Killing the worker in the middle of a call (SIGKILL)")
+                    _say(7, "A guided creation: a glossary term through its pickers, then its "
+                         "confirmation")
+                    term = {"term_name": "Net Order Value"}
+                    step = json.loads(_text(await session.call_tool("create_glossary_term", term)))
+                    _show(f"{step['workflowPhase']}: " + "; ".join(
+                        f"{o['name']} ({o['id']})" for o in step["placementOptions"]))
+                    term["domain_id"] = next(o["id"] for o in step["placementOptions"]
+                                             if o["name"] == "Retail Analytics")
+                    step = json.loads(_text(await session.call_tool("create_glossary_term", term)))
+                    _show(f"{step['workflowPhase']}: " + "; ".join(
+                        f"{o['name']} ({o['id']})" for o in step["placementOptions"]))
+                    term["category_id"] = next(o["id"] for o in step["placementOptions"]
+                                               if o["name"] == "Sales")
+                    step = json.loads(_text(await session.call_tool("create_glossary_term", term)))
+                    _show(f"{step['workflowPhase']}: " + "; ".join(
+                        f"{o['name']} ({o['id']})" for o in step["placementOptions"]))
+                    term["subcategory_id"] = step["placementOptions"][0]["id"]
+                    step = json.loads(_text(await session.call_tool("create_glossary_term", term)))
+                    _show(f"{step['workflowPhase']}: the description is asked of the user, never invented")
+                    term["description"] = "Order total after discounts and returns, before tax."
+                    preview = json.loads(_text(await session.call_tool("create_glossary_term", term)))
+                    _show(f"{preview['workflowPhase']}: nothing written yet; placement "
+                          f"{preview['placementPath']}")
+                    created = json.loads(_text(await session.call_tool("create_glossary_term", {
+                        **term, "write_confirmed_by_user": True,
+                        "confirmation_token": preview["confirmationToken"]})))
+                    _show(created["formattedResponse"])
+                    found = json.loads(_text(await session.call_tool(
+                        "asset_explorer", {"object_type": "glossary", "name": "Net Order Value"})))
+                    summary["term_created"] = bool(found["data"].get("glossaryTerms"))
+                    _show(f"asset_explorer finds it: {summary['term_created']}")
+
+                    _say(8, "Killing the worker in the middle of a call (SIGKILL)")
                     status = ask(status_socket, "status")
                     with trio.move_on_after(15):
                         while not status["worker"].get("spare_pid"):
@@ -151,7 +183,7 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                           f"{summary['recovered_in_seconds']} s in all (0.4 s of it before the kill; "
                           "replayed on the standby); the client connection never dropped")
 
-                    _say(8, "What `oe-mcp-status` shows")
+                    _say(9, "What `oe-mcp-status` shows")
                     await trio.sleep(0.2)
                     table_text = subprocess.run(
                         [str(Path(sys.executable).parent / "oe-mcp-status"), "--socket",
@@ -179,11 +211,12 @@ def main() -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     _say(STEPS, "Summary")
-    _show(f"tools listed: {summary['tools']}; catalog hits for 'orders revenue': {summary['search_hits']}")
+    _show(f"tools listed: {summary['tools']}; catalog hits for 'orders revenue': {summary['search_hits']}; "
+          f"glossary term created through its pickers: {summary['term_created']}")
     _show(f"worker killed mid-call: call {'succeeded' if summary['call_survived_kill'] else 'FAILED'} "
           f"in {summary['recovered_in_seconds']} s; restarts: {summary['restarts']}, "
           f"replayed calls: {summary['replayed']}, failed calls: {summary['failed_calls']}")
-    ok = summary["call_survived_kill"] and summary["failed_calls"] == 0
+    ok = summary["call_survived_kill"] and summary["failed_calls"] == 0 and summary["term_created"]
     print("\nDemo complete: " + ("everything worked, recovery included." if ok else "something failed."))
     print("Next: put your OvalEdge credentials in .env, run `oe-mcp-local check`, and add the "
           "snippet printed above to your MCP client.")

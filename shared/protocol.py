@@ -160,6 +160,8 @@ STATUS_METHOD = "oe-mcp/status"
 TOKEN_EXPORT_METHOD = "oe-mcp/token-export"
 TOKEN_ADOPT_METHOD = "oe-mcp/token-adopt"
 WARM_TOKEN_ENV = "OE_MCP_WORKER_WARM_TOKEN"
+# The key of governed-write confirmation tokens: one per supervisor run, shared by its workers.
+CONFIRM_KEY_ENV = "OE_MCP_CONFIRM_KEY"
 
 
 class WorkerStatusResult(types.Result):
@@ -171,10 +173,13 @@ class WorkerStatusResult(types.Result):
 
 
 class TokenHandover(types.Result):
-    """The JWT handed from a retiring worker to its successor (never logged)."""
+    """What a retiring worker hands its successor (never logged): the JWT, and the memory of
+    guided flows in progress."""
 
     jwt: str | None = None
+    flows: dict[str, object] = {}
 
 
 class TokenAdoptParams(types.RequestParams):
-    jwt: str
+    jwt: str | None = None
+    flows: dict[str, object] = {}

@@ -54,6 +54,10 @@ FIXES: dict[str, str] = {
         "set OVALEDGE_API_ROUTES=auto (current routes, first-generation ones where OvalEdge lacks "
         "them), current or legacy"
     ),
+    "ovaledge_tag_auto_description": "set OVALEDGE_TAG_AUTO_DESCRIPTION=true or false",
+    "ovaledge_client_timezone": (
+        "set OVALEDGE_CLIENT_TIMEZONE to an IANA time zone such as Europe/Berlin, or leave it empty"
+    ),
     "oe_mcp_call_timeout_seconds": "set OE_MCP_CALL_TIMEOUT_SECONDS to seconds > 0, e.g. 120",
     "oe_mcp_ping_interval_seconds": "set OE_MCP_PING_INTERVAL_SECONDS to seconds > 0, e.g. 10",
     "oe_mcp_ping_timeout_seconds": "set OE_MCP_PING_TIMEOUT_SECONDS to seconds > 0, e.g. 5",
@@ -112,6 +116,8 @@ class Settings(BaseSettings):
     ovaledge_link_base_url: str = ""
     ovaledge_token_exchange_fallback_header: str = ""
     ovaledge_api_routes: str = "auto"
+    ovaledge_tag_auto_description: bool = True
+    ovaledge_client_timezone: str = ""
 
     # Supervisor
     oe_mcp_call_timeout_seconds: float = Field(120.0, gt=0)
@@ -143,6 +149,19 @@ class Settings(BaseSettings):
         if routes not in API_ROUTE_CHOICES:
             raise ValueError(f"is not one of {', '.join(API_ROUTE_CHOICES)}")
         return routes
+
+    @field_validator("ovaledge_client_timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        zone = str(value or "").strip()
+        if zone:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("is not an IANA time zone") from None
+        return zone
 
     @field_validator("ovaledge_base_url", mode="before")
     @classmethod

@@ -104,11 +104,34 @@ class Surface:
     def prompt_names(self) -> tuple[str, ...]:
         return tuple(self._prompts)
 
+    def subject_of(self, tool: str, arguments: dict[str, Any] | None) -> str:
+        """What a write call changes, in the caller's own words (its naming arguments)."""
+        rule = self._writes.get(tool) or {}
+        args = arguments or {}
+        named = [f"{name}={args[name]!r}" for name in rule.get("subject", ()) if name in args]
+        return ", ".join(named)[:300] or "the object named in the call"
+
     # -- replay ---------------------------------------------------------------------------------
     def may_write(self, tool: str, arguments: dict[str, Any] | None) -> bool:
         """Whether this call could change something in OvalEdge. The supervisor replays a call
-        after a worker crash only when it could not; anything unknown counts as a write."""
+        after a worker crash only when it could not; in doubt, it counts as a write.
+
+        A read never writes. A governed tool writes only when the call is confirmed (its confirm
+        argument present and neither false nor null: a preview or a picker step is not), unless
+        an exemption holds exactly (`dry_run` true, or a `step` that only reads)."""
         rule = self._writes.get(tool)
-        if rule is None or rule.get("writes") != "never":
+        kind = rule.get("writes") if rule else None
+        if kind == "never":
+            return False
+        if kind != "when_confirmed":
             return True
-        return False
+        args = arguments or {}
+        if args.get(rule["confirm"]) in (None, False):
+            return False
+        for exemption in rule.get("unless", []):
+            value = args.get(exemption["arg"])
+            if "is" in exemption and value is exemption["is"]:
+                return False
+            if "in" in exemption and isinstance(value, str) and value in exemption["in"]:
+                return False
+        return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import warnings
 from contextlib import AsyncExitStack
@@ -13,7 +14,8 @@ import trio
 
 from shared import __version__
 from shared.processes import run_main
-from shared.redaction import configure_logging
+from shared.protocol import CONFIRM_KEY_ENV
+from shared.redaction import configure_logging, register_secret
 from shared.settings import Settings, load_settings
 
 
@@ -31,10 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
-    """The worker's environment: ours, plus the demo settings when there are any."""
+    """The workers' environment: ours, the demo settings when there are any, and this run's key
+    for governed-write confirmation tokens (so a preview outlives a worker crash or recycle)."""
     env = dict(os.environ)
     for key, value in overrides.items():
         env[key.upper()] = str(value)
+    key = secrets.token_hex(32)
+    register_secret(key)
+    env[CONFIRM_KEY_ENV] = key
     return env
 
 

@@ -334,15 +334,16 @@ class WorkerPool:
         """Replace the worker with no failed call: the new one is ready before the old retires.
 
         The JWT is handed from the old worker to the new one, so the swap costs no exchange
-        and the two never invalidate each other's token (OvalEdge keeps one per credential).
+        and the two never invalidate each other's token (OvalEdge keeps one per credential);
+        so is the memory of guided flows in progress, so none loses its place.
         """
         old = self.current
         if old is None or not old.usable:
             return "no ready worker to recycle; the supervisor is already restarting it"
         ok, answer = await old.request_private(TOKEN_EXPORT_METHOD, types.RequestParams(),
                                                TokenHandover)
-        handover = answer.jwt if ok else None
-        register_secret(handover)
+        handover = TokenAdoptParams(jwt=answer.jwt, flows=answer.flows) if ok else None
+        register_secret(handover.jwt if handover else None)
         new = self.spare if self.spare is not None and self.spare.usable else None
         if new is not None:
             self.spare = None
@@ -350,9 +351,8 @@ class WorkerPool:
             new = await self._spawn(nursery, warm_token=False)
         if new.life is Life.DEAD:
             return "the new worker failed to start; the current one keeps serving"
-        if handover:
-            await new.request_private(TOKEN_ADOPT_METHOD, TokenAdoptParams(jwt=handover),
-                                      types.EmptyResult)
+        if handover and (handover.jwt or handover.flows):
+            await new.request_private(TOKEN_ADOPT_METHOD, handover, types.EmptyResult)
         if self.current is not old or not old.usable or not new.usable:
             # A crash got there first and the owner task has moved on: keep its choice.
             if new is not self.current:

@@ -73,15 +73,16 @@ class Relay:
                 return error_result(
                     f"{name}: the worker stopped while the call was running, so its outcome is "
                     f"unknown; it was {what}. "
-                    + ("Check in OvalEdge whether the change was applied before retrying."
-                       if not replayable else "Retry the call.")
+                    + (f"Check in OvalEdge whether the change to {self.surface.subject_of(name, arguments)} "
+                       "was applied before retrying." if not replayable else "Retry the call.")
                 )
         assert deadline.cancelled_caught
         self.calls["timed_out"] += 1
         return error_result(
             f"{name} got no answer within {timeout:g} s (OE_MCP_CALL_TIMEOUT_SECONDS) and was "
             "cancelled in the worker. OvalEdge may be slow: narrow the request or retry later."
-            + ("" if replayable else " It may write: check in OvalEdge whether it was applied.")
+            + ("" if replayable else f" It may write: check in OvalEdge whether the change to "
+               f"{self.surface.subject_of(name, arguments)} was applied.")
         )
 
     async def read_resource(self, uri: str) -> types.ReadResourceResult:

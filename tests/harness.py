@@ -192,6 +192,21 @@ class DemoSandbox:
     async def fault(self, *faults: dict[str, Any]) -> None:
         await self._send("POST", "faults", list(faults))
 
+    async def get(self, path: str, **params: Any) -> Any:
+        """An API answer, read as a client of OvalEdge would with the demo credentials. (Its JWT
+        supersedes the worker's, which then re-exchanges on its next call, as designed.)"""
+        import httpx
+
+        from sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
+
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as http:
+            exchanged = await http.post("/api/user/token/generate", headers={"Authorization": "Basic eA=="},
+                                        json={"userToken": DEMO_USER_TOKEN, "userSecret": DEMO_USER_SECRET})
+            jwt = exchanged.json()["data"]["token"]
+            response = await http.get(path, params=params, headers={"Authorization": f"jwt {jwt}"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
 
 @asynccontextmanager
 async def demo_supervisor(

@@ -21,6 +21,8 @@ from shared.settings import SettingsError, load_settings
 from worker import routes
 from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
+from worker.flows import FlowMemory
+from worker.gate import Gate
 from worker.registry import ToolContext
 from worker.tokens import TokenManager
 from worker.tools.explorer import asset_explorer
@@ -58,7 +60,8 @@ async def _check(demo: bool, out: list[str]) -> int:
         out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
         client = OvalEdgeClient(settings, transport, tokens)
         try:  # the search every session starts with, through the route generation in effect
-            answer = await asset_explorer(ToolContext(client, settings), {"page": 1, "limit": 1})
+            context = ToolContext(client, settings, Gate.from_environment(), FlowMemory())
+            answer = await asset_explorer(context, {"page": 1, "limit": 1})
         except OvalEdgeError as exc:
             out.append(_line(False, f"catalog read ({exc.kind})", exc.text))
             return 1

@@ -44,6 +44,28 @@ class OvalEdgeClient:
         self.tokens = tokens
         self.routes = RouteBook(settings.ovaledge_api_routes)
 
+    async def ask(
+        self, capability: Capability, params: dict[str, Any] | None = None, body: Any = None, *, what: str
+    ) -> Any:
+        """`capability`'s one route, where this OvalEdge release has it (see `by_generation`)."""
+        def send() -> Awaitable[Any]:
+            return self.call(capability.current, params, body)
+
+        return await self.by_generation(capability, send, send if capability.unchanged else None, what=what)
+
+    def offered(self, capability: Capability, *, what: str) -> None:
+        """NotOffered when this OvalEdge is known to lack `capability` (it said so, or
+        OVALEDGE_API_ROUTES says so), before anything is asked of it."""
+        if self.routes.choose(capability) is Generation.LEGACY and not capability.legacy:
+            raise self._not_offered(capability, what)
+
+    def _not_offered(self, capability: Capability, what: str) -> NotOffered:
+        return NotOffered(
+            f"this OvalEdge release does not offer {what}: it needs {capability.current}, "
+            "which only the current OvalEdge MCP API has.",
+            hint=_routes_hint(self.routes.setting),
+        )
+
     async def by_generation(
         self,
         capability: Capability,
@@ -60,11 +82,7 @@ class OvalEdgeClient:
         """
         if self.routes.choose(capability) is Generation.LEGACY:
             if legacy is None:
-                raise NotOffered(
-                    f"this OvalEdge release does not offer {what}: it needs {capability.current}, "
-                    "which only the current OvalEdge MCP API has.",
-                    hint=_routes_hint(self.routes.setting),
-                )
+                raise self._not_offered(capability, what)
             try:
                 return await legacy()
             except RouteMissing as missing:

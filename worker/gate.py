@@ -1,54 +1,116 @@
-"""The governed-write gate, the one every write tool goes through.
+"""The governed-write gate, the one every write goes through (and `dq_rule_advisor`'s
+`validate_query`, which runs SQL on a source system).
 
-A call without `write_confirmed_by_user` posts nothing: it returns a preview of the exact write
-body and a `confirmationToken`, the SHA-256 of that body's canonical JSON. Only a call with
-`write_confirmed_by_user=true` and the same token (so the same body) posts; a mismatch posts
-nothing and says why. `dry_run=true` asks OvalEdge to validate without saving, so it needs no
-confirmation.
+A call without `write_confirmed_by_user` posts nothing: it answers a preview of the exact write
+body and a `confirmationToken`, an HMAC-SHA-256 of that body's canonical JSON under a key only
+this server knows. Only a call with `write_confirmed_by_user=true` and that token (so the same
+body, previewed by us) posts. Anything else posts nothing and says to show the preview first;
+no answer ever reveals a token a preview did not give. `dry_run=true`, where a tool has it, asks
+OvalEdge to validate without saving, so it needs no confirmation.
+
+The key comes from `OE_MCP_CONFIRM_KEY`: the supervisor makes one per run and gives it to every
+worker, so a preview stays valid across a worker crash or recycle; a worker run alone makes its
+own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+import os
+import secrets
+from typing import TYPE_CHECKING, Any
 
+from shared.protocol import CONFIRM_KEY_ENV
+from shared.redaction import register_secret
 from worker.errors import InvalidArguments
+from worker.schema import boolean, string
 
-Post = Callable[[dict[str, Any]], Awaitable[Any]]
+if TYPE_CHECKING:
+    from worker.registry import ToolContext
+    from worker.routes import Capability
+
+NO_PREVIEW = (
+    "no preview of this exact change: call without write_confirmed_by_user, show the preview to the "
+    "user, then confirm with its confirmation_token (a changed argument needs a new preview); "
+    "nothing was written."
+)
+
+# The arguments every governed tool takes, and those the update tools add.
+CONFIRMATION = {
+    "write_confirmed_by_user": boolean("After the user approved."),
+    "confirmation_token": string("From the preview."),
+}
+UPDATE_OPTIONS = {
+    "dry_run": boolean("Validate only."),
+    "idempotency_key": string("Makes a retried write safe."),
+    "prompt": string("The user's words."),
+    "reason": string("Why (audit)."),
+}
 
 
-def confirmation_token(body: Any) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def write_options(a: dict[str, Any], *, fail_on_blocked: bool = False) -> dict[str, Any]:
+    """The `options` member of an update body, when any option was given."""
+    pairs = [("dryRun", "dry_run"), ("idempotencyKey", "idempotency_key")]
+    if fail_on_blocked:
+        pairs.insert(1, ("failOnBlockedField", "fail_on_blocked_field"))
+    options = {key: a[arg] for key, arg in pairs if arg in a}
+    return {"options": options} if options else {}
 
 
-async def governed_write(args: dict[str, Any], body: dict[str, Any], post: Post) -> Any:
-    """Preview, refuse or post `body`, as the gate's rules say for these arguments."""
-    token = confirmation_token(body)
-    if args.get("dry_run"):
-        return await post(body)
-    if not args.get("write_confirmed_by_user"):
+def client_context(a: dict[str, Any]) -> dict[str, Any]:
+    """The `clientContext` member (the user's words and reason, for OvalEdge's audit trail)."""
+    context = {key: a[key] for key in ("prompt", "reason") if key in a}
+    return {"clientContext": context} if context else {}
+
+
+def canonical(body: Any) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+class Gate:
+    def __init__(self, key: bytes):
+        self._key = key
+
+    @classmethod
+    def from_environment(cls) -> Gate:
+        given = os.environ.get(CONFIRM_KEY_ENV, "")
+        key = bytes.fromhex(given) if given else secrets.token_bytes(32)
+        register_secret(key.hex())
+        return cls(key)
+
+    def token(self, body: Any) -> str:
+        return hmac.new(self._key, canonical(body), hashlib.sha256).hexdigest()
+
+    def preview(self, body: dict[str, Any], *, create: bool, summary: str) -> dict[str, Any]:
+        kind = "Create" if create else "Update"
         return {
             "ok": True,
+            "workflowPhase": f"confirm_{kind.lower()}",
             "awaitingUserConfirmation": True,
             "writeConfirmedByUser": False,
-            "doNotUpdate": True,
-            "pendingUpdate": body,
-            "confirmationToken": token,
+            f"doNot{kind}": True,
+            f"pending{kind}": body,
+            "confirmationToken": self.token(body),
+            "formattedResponse": f"**Nothing has been written yet.** {summary}\n\nApply this change?",
             "agentInstruction": (
-                "Nothing was written. Show this pending update to the user; only if they "
-                "approve, call again with the same arguments plus write_confirmed_by_user=true "
-                "and confirmation_token."
+                "Nothing was written. Show formattedResponse to the user; only if they approve, call "
+                "again with the same arguments plus write_confirmed_by_user=true and confirmation_token."
             ),
         }
-    if args.get("confirmation_token") != token:
-        raise InvalidArguments(
-            "confirmation_token does not match these arguments (they changed since the preview, "
-            f"or the token is missing); nothing was written. Expected confirmation_token={token} "
-            "for exactly these arguments, after the user approved this preview.",
-            error_code="confirmation_token_mismatch",
-            expectedConfirmationToken=token,
-        )
-    return await post(body)
+
+    async def write(
+        self, ctx: ToolContext, a: dict[str, Any], body: dict[str, Any], capability: Capability, *,
+        create: bool, summary: str, what: str,
+    ) -> dict[str, Any]:
+        """The preview, OvalEdge's answer to the confirmed POST of `body`, or InvalidArguments."""
+        if a.get("dry_run") is True:
+            return await ctx.api.ask(capability, body=body, what=what)
+        if not a.get("write_confirmed_by_user"):
+            ctx.api.offered(capability, what=what)  # no preview of a write this OvalEdge cannot do
+            return self.preview(body, create=create, summary=summary)
+        given = a.get("confirmation_token")
+        if not isinstance(given, str) or not hmac.compare_digest(given, self.token(body)):
+            raise InvalidArguments(NO_PREVIEW, error_code="confirmation_token_mismatch")
+        return await ctx.api.ask(capability, body=body, what=what)

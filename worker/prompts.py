@@ -334,4 +334,193 @@ PROMPTS = (
             "as such."
         ),
     ),
+    Prompt(
+        name="explain_dq_rule",
+        title="Explain a data quality rule",
+        description="Explain a data quality rule: what it checks, where it applies, who looks after it.",
+        arguments=(PromptArgument("rule_name", "The DQ rule's name."),),
+        tools=("dq_rule_advisor", "update_governance_roles"),
+        template=(
+            "Explain the data quality rule: {rule_name}\n"
+            "1. Call {tool_dq_rule_advisor} with step lookup and rule_name set to the rule. DQ "
+            "rules are not catalog search hits, so look them up only this way. Several matches: "
+            "list them and ask which one is meant.\n"
+            "2. Explain what it checks (its function and purpose), the tables, columns or files "
+            "it is associated with, its steward, and its redirectUrl where given.\n"
+            "3. To change its steward (a DQ rule has a steward and no other role): call "
+            "{tool_update_governance_roles} with its ruleId as object_id, object_type dqrule and "
+            "role_updates setting steward to the user name (null removes it), without "
+            "write_confirmed_by_user. Show the preview and wait for an explicit yes.\n"
+            "4. After approval call it again with the same arguments plus "
+            "write_confirmed_by_user=true and the confirmation_token from the preview, and report "
+            "the result."
+        ),
+    ),
+    Prompt(
+        name="create_business_glossary_term",
+        title="Create a business glossary term",
+        description="Create a glossary term step by step, with the user choosing its placement.",
+        arguments=(PromptArgument("term_name", "The new term's name."),),
+        tools=("create_glossary_term",),
+        template=(
+            "Create the business glossary term: {term_name}\n"
+            "1. Call {tool_create_glossary_term} with term_name set to the term, plus domain_name "
+            "if the user named a domain or a 'Domain > Category > Subcategory' path.\n"
+            "2. Each answer names its workflowPhase. While awaitingUserSelection is true, show "
+            "formattedResponse as it is and wait for the user's choice; then call again with the "
+            "same arguments plus the id it asks for (domain_id, category_id or subcategory_id). "
+            "Use only ids a picker offered; an ambiguous or unknown name brings the picker back.\n"
+            "3. Leave out a category or subcategory only when the user says so: skip_category "
+            "with category_skip_confirmed=true, or skip_subcategory with "
+            "subcategory_skip_confirmed=true.\n"
+            "4. At collect_description ask the user for the description and pass their words; "
+            "never write it yourself. Add definition only if they give one, and publish=true only "
+            "if they want it published (a draft otherwise).\n"
+            "5. Show the preview and wait for an explicit yes; then call again with the same "
+            "arguments plus write_confirmed_by_user=true and the confirmation_token. If anything "
+            "changes, preview again.\n"
+            "6. Present the result: the term, its status, placementPath and link."
+        ),
+    ),
+    Prompt(
+        name="create_governance_tag",
+        title="Create a governance tag",
+        description="Create a tag under the master and parent the user picks.",
+        arguments=(PromptArgument("tag_name", "The new tag's name."),),
+        tools=("create_tag",),
+        template=(
+            "Create the governance tag: {tag_name}\n"
+            "1. Call {tool_create_tag} with tag_name set to the tag and nothing else (description "
+            "only if the user gave one).\n"
+            "2. MASTER_REQUIRED (SECURE mode): show the master picker (formattedResponse) as it "
+            "is and wait; then call again with master_tag_id and "
+            "master_tag_id_confirmed_by_user=true. OPEN mode has no masters: never pass "
+            "master_tag_id there.\n"
+            "3. PARENT_OPTIONAL: show the parent picker as it is and wait. Then call again with "
+            "parent_tag_id and parent_tag_id_confirmed_by_user=true; with browse_parent_tag_id to "
+            "list a tag's children; or, for no parent, with create_directly_under_master=true and "
+            "parent_step_completed_by_user=true.\n"
+            "4. Keep earlier choices in every later call. Use only ids a picker offered; when a "
+            "picker comes back (an id refused, a server restart), show it again.\n"
+            "5. Show the preview and wait for an explicit yes; then call again with the same "
+            "arguments plus write_confirmed_by_user=true and the confirmation_token.\n"
+            "6. Present the created tag, its master and parent, and its link."
+        ),
+    ),
+    Prompt(
+        name="assign_governance_roles",
+        title="Assign governance roles",
+        description="Change the owner, steward, custodian or other governance roles of an asset.",
+        arguments=(
+            PromptArgument("asset_name", "The asset, glossary term, tag or DQ rule."),
+            PromptArgument("role_changes", "Who should get or lose which role."),
+        ),
+        tools=("asset_explorer", "asset_details", "dq_rule_advisor", "update_governance_roles"),
+        template=(
+            "Change the governance roles of {asset_name}: {role_changes}\n"
+            "1. Resolve the target: a DQ rule with {tool_dq_rule_advisor} step lookup and "
+            "rule_name; anything else with {tool_asset_explorer}, confirming the right hit, then "
+            "{tool_asset_details} for its current roles. Never guess an object_id.\n"
+            "2. Map the changes to role_updates keys owner, steward, custodian, "
+            "governance_role_4, governance_role_5 or governance_role_6, each a user name, or null "
+            "to remove the role. A DQ rule (dqrule, dqscheme) takes steward only. Ask when a "
+            "change or a user is unclear.\n"
+            "3. Call {tool_update_governance_roles} with object_id, object_type and role_updates, "
+            "without write_confirmed_by_user. Show the preview and wait for an explicit yes.\n"
+            "4. After approval call it again with the same arguments plus "
+            "write_confirmed_by_user=true and the confirmation_token. Changed roles need a new "
+            "preview.\n"
+            "5. Report the status (success or partial_success), the updated roles, and each "
+            "blocked role with its reason (a role propagated from a glossary term; "
+            "GOVERNANCE_ROLE_NOT_ENABLED means that role is off in this OvalEdge), with the "
+            "redirectUrl."
+        ),
+    ),
+    Prompt(
+        name="assess_cde_dq_coverage",
+        title="Assess DQ coverage of critical data elements",
+        description="Check which critical data elements lack data quality rules and add the "
+                    "recommended ones after the user approves.",
+        arguments=(PromptArgument("scope", "The tables, columns, schema or connection to cover."),),
+        tools=("asset_explorer", "dq_rule_advisor", "dq_rule_manager"),
+        template=(
+            "Assess data quality coverage of the critical data elements in: {scope}\n"
+            "1. Find them with {tool_asset_explorer}: critical_data_element [\"Yes\"], usually "
+            "object_type oecolumn, plus the connection, schema or table names of the scope.\n"
+            "2. Call {tool_dq_rule_advisor} with step assess and objects holding only the "
+            "objects the user named (object_id, object_type from the hits); pass every CDE found, "
+            "or discover_cde_columns=true, only when the user asks for all of them.\n"
+            "3. Present each object's recommended function, the candidates, whether a rule is "
+            "already associated, and the existing rule.\n"
+            "4. To apply them, call {tool_dq_rule_manager} with step create_standard, the same "
+            "objects and prefer_existing_rule=true, so an existing rule is associated rather "
+            "than duplicated; objects already covered are skipped. Show the preview, wait for an "
+            "explicit yes, then call again with write_confirmed_by_user=true and the "
+            "confirmation_token.\n"
+            "5. Functions the user rejects: assess again with excluded_function_names listing "
+            "them and present the new candidates. A rule needing custom SQL starts from step "
+            "generate_query; never write the SQL yourself.\n"
+            "6. On an error, retry the last step once; if it fails again, show the error and ask "
+            "the user how to go on."
+        ),
+    ),
+    Prompt(
+        name="create_custom_sql_dq_workflow",
+        title="Custom SQL data quality rule",
+        description="Create a data quality rule for a business rule, reusing a standard one "
+                    "where it fits and custom SQL where it does not.",
+        arguments=(PromptArgument("user_intent", "The business rule to enforce, and on what data."),),
+        tools=("asset_explorer", "dq_rule_advisor", "dq_rule_manager"),
+        template=(
+            "Create a data quality rule for: {user_intent}\n"
+            "1. Resolve the tables or columns with {tool_asset_explorer}; never guess ids.\n"
+            "2. Call {tool_dq_rule_advisor} with step assess and those objects. If an existing "
+            "rule fits (recommendedRuleId), offer {tool_dq_rule_manager} step associate with its "
+            "dqrule_id; if a standard function fits, step create_standard with "
+            "prefer_existing_rule=true.\n"
+            "3. Otherwise call {tool_dq_rule_advisor} with step generate_query, the objects and "
+            "the rule in the user's words as business_rule. Never write SQL yourself.\n"
+            "4. Then step validate_query with the generated rule_query, stats_query and "
+            "failed_values_query and the connection_id and schema_id from its context. It runs "
+            "SQL on the source, so it is gated like a write.\n"
+            "5. Only if canCreateRule is true, call {tool_dq_rule_manager} with step "
+            "create_custom_sql: sql_rule_name, the validated queries, connection_id, schema_id, "
+            "purpose, and recommended_function exactly as generated. A rule that checks values IN "
+            "or NOT IN a list is 'SQL Values Contains', never 'SQL Exact Value'. Otherwise show "
+            "the validation errors and stop.\n"
+            "6. Every gated step: show the preview, wait for an explicit yes, then call again "
+            "with the same arguments plus write_confirmed_by_user=true and the "
+            "confirmation_token.\n"
+            "7. If the answer has code_found with a recommendedReuseAction, do what it says (reuse "
+            "the query object with code_object_id) instead of creating another. Report the rule "
+            "and its link."
+        ),
+    ),
+    Prompt(
+        name="create_service_desk_request",
+        title="Create a service desk request",
+        description="Raise an OvalEdge service request: access, a content change or a data "
+                    "quality issue.",
+        arguments=(PromptArgument("intent", "What the user wants to request, and on what."),),
+        tools=("asset_explorer", "create_service_request"),
+        template=(
+            "Raise an OvalEdge service request for: {intent}\n"
+            "1. Infer request_type: access (to be granted access), content (a change to "
+            "metadata) or dataquality (a quality issue or recommendation); and the object_type "
+            "(oetable, oecolumn, oechart, glossary, oetag...). Ask if either is unclear.\n"
+            "2. Resolve the objects with {tool_asset_explorer} and take their object_id values "
+            "from the hits; never guess.\n"
+            "3. Call {tool_create_service_request} with request_type, object_type and object_id "
+            "and no summary: the answer is the published template and its fields. No template: "
+            "tell the user an administrator has to publish one; never publish or activate "
+            "templates.\n"
+            "4. Write the summary yourself from the user's request. Ask only for the required "
+            "fields the user must decide, never for requester fields (that is the signed-in "
+            "user), and never invent descriptions, tags or terms. Call again with summary and "
+            "ticket_fields; if required fields are still missing, ask for them.\n"
+            "5. Show the preview and wait for an explicit yes; then call again with the same "
+            "arguments plus write_confirmed_by_user=true and the confirmation_token.\n"
+            "6. Report the ticket number, its status and link."
+        ),
+    ),
 )

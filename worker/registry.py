@@ -10,6 +10,7 @@ regenerates it; a test checks it is fresh).
 
 from __future__ import annotations
 
+import copy
 import string
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,31 +24,40 @@ from jsonschema import Draft202012Validator
 if TYPE_CHECKING:
     from shared.settings import Settings
     from worker.client import OvalEdgeClient
+    from worker.flows import FlowMemory
+    from worker.gate import Gate
 
 
 @dataclass
 class ToolContext:
-    """What a handler may use: the OvalEdge client (routes by name) and the settings."""
+    """What a handler may use: the OvalEdge client (routes by name), the settings, the
+    governed-write gate and the memory of guided flows."""
 
     api: OvalEdgeClient
     settings: Settings
+    gate: Gate
+    flows: FlowMemory
 
 
 Handler = Callable[[ToolContext, dict[str, Any]], Awaitable[Any]]
 
 
 class Effect(StrEnum):
-    """What a call can do to OvalEdge: drives the MCP annotations and the replay rule."""
+    """What a tool can do to OvalEdge: drives the MCP annotations and the replay rule."""
 
     READ = "read"
     UPDATE = "update"  # a governed write that overwrites a value
+    CREATE = "create"  # a governed write that adds something
+    EXECUTE = "execute"  # runs something on a source system (gated like a write)
 
-
-class Writes:
-    """When a call of a tool may change OvalEdge (the supervisor never replays such a call)."""
-
-    NEVER = {"writes": "never"}
-    ALWAYS = {"writes": "always"}
+    @property
+    def annotations(self) -> dict[str, bool]:
+        """The reference server's annotation profiles (readOnly, destructive, idempotent)."""
+        read_only, destructive, idempotent = {
+            Effect.READ: (True, False, True), Effect.UPDATE: (False, True, True),
+            Effect.CREATE: (False, False, False), Effect.EXECUTE: (False, False, True),
+        }[self]
+        return {"read_only_hint": read_only, "destructive_hint": destructive, "idempotent_hint": idempotent}
 
 
 @dataclass(frozen=True)
@@ -60,29 +70,42 @@ class Tool:
     effect: Effect = Effect.READ
     # How to get the rest when an answer was slimmed to fit the response budget.
     more_hint: str = "narrow the request, or open the asset's redirectUrl in OvalEdge for the full text"
+    read_steps: tuple[str, ...] = ()  # values of `step` that never write (dq_rule_advisor)
+    # The arguments that name what a write changes, for "outcome unknown" after a worker crash.
+    subject: tuple[str, ...] = ("object_type", "object_id")
+    # Long lists of allowed values, checked like an enum but kept out of tools/list, where every
+    # character is paid for on every turn; a wrong value's error lists them.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def validator(self) -> Draft202012Validator:
-        return Draft202012Validator(self.input_schema)
+        schema = copy.deepcopy(self.input_schema)
+        for name, allowed in self.choices.items():
+            schema["properties"][name]["enum"] = list(allowed)
+        return Draft202012Validator(schema)
 
     @property
     def writes(self) -> dict[str, Any]:
-        return Writes.NEVER if self.effect is Effect.READ else Writes.ALWAYS
+        """When a call of this tool may change OvalEdge, as data for the supervisor's replay
+        decision (`shared.surface.Surface.may_write`): never for a read; for a governed tool only
+        a call confirmed by the user, unless it is a dry run or a step that only reads."""
+        if self.effect is Effect.READ:
+            return {"writes": "never"}
+        unless: list[dict[str, Any]] = []
+        if "dry_run" in self.input_schema["properties"]:
+            unless.append({"arg": "dry_run", "is": True})
+        if self.read_steps:
+            unless.append({"arg": "step", "in": list(self.read_steps)})
+        return {"writes": "when_confirmed", "confirm": "write_confirmed_by_user", "unless": unless,
+                "subject": list(self.subject)}
 
     def wire(self) -> dict[str, Any]:
-        read = self.effect is Effect.READ
         tool = types.Tool(
             name=self.name,
             title=self.title,
             description=self.description,
             input_schema=self.input_schema,
-            annotations=types.ToolAnnotations(
-                title=self.title,
-                read_only_hint=read,
-                destructive_hint=self.effect is Effect.UPDATE,
-                idempotent_hint=read,
-                open_world_hint=False,
-            ),
+            annotations=types.ToolAnnotations(open_world_hint=False, **self.effect.annotations),
         )
         return tool.model_dump(mode="json", by_alias=True, exclude_none=True)
 

@@ -59,6 +59,27 @@ TAGS = Route("GET", f"{API}/tags")
 SEARCH_PLATFORM_DOCS = Route("GET", f"{API}/search-platform-docs")
 LOOKUP_DATASTORY = Route("GET", f"{API}/lookup-datastory")
 
+# The current MCP API's governed writes, guided creation and data quality.
+UPDATE_CDE_ASSOCIATIONS = Route("POST", f"{API}/update-cde-associations", changes=True)
+UPDATE_GOVERNANCE_ROLES = Route("POST", f"{API}/update-governance-roles", changes=True)
+CUSTOM_FIELDS = Route("GET", f"{API}/custom-fields")
+UPDATE_CUSTOM_FIELD_VALUES = Route("POST", f"{API}/update-custom-field-values", changes=True)
+DOMAIN_METADATA = Route("GET", f"{API}/domain-metadata")
+CREATE_GLOSSARY_TERM = Route("POST", f"{API}/glossary-terms", changes=True)
+TAG_CREATE_OPTIONS = Route("GET", f"{API}/tags/create-options")
+TAG_PARENT_OPTIONS = Route("GET", f"{API}/tags/parent-options")
+CREATE_TAG = Route("POST", f"{API}/tags", changes=True)
+SERVICE_REQUEST_TEMPLATES = Route("GET", f"{API}/service-request-templates")
+CREATE_SERVICE_REQUEST = Route("POST", f"{API}/service-requests", changes=True)
+DQ_ASSESS_CDE = Route("POST", f"{API}/dq-intelligence/assess-cde")
+DQ_GENERATE_QUERIES = Route("POST", f"{API}/dq-intelligence/generate-queries")
+# Runs SQL on the source system: never sent twice blindly.
+DQ_VALIDATE_QUERIES = Route("POST", f"{API}/dq-intelligence/validate-queries", changes=True)
+LOOKUP_DQ_RULES = Route("GET", f"{API}/lookup-dq-rules")
+DQ_CREATE_RULES = Route("POST", f"{API}/dq-intelligence/create-rules", changes=True)
+DQ_CREATE_SQL_RULE = Route("POST", f"{API}/dq-intelligence/create-sql-rule", changes=True)
+DQ_ASSOCIATE_RULE_OBJECTS = Route("POST", f"{API}/dq-intelligence/associate-rule-objects", changes=True)
+
 # The same route in every generation.
 UPDATE_ASSET_DESCRIPTIONS = Route("POST", f"{API}/update-asset-descriptions", changes=True)
 
@@ -69,6 +90,11 @@ class Capability:
     current: Route
     legacy: tuple[Route, ...] = ()  # first-generation routes doing the same; () = none
 
+    @property
+    def unchanged(self) -> bool:
+        """The same route in both generations."""
+        return self.legacy == (self.current,)
+
 
 SEARCH = Capability("search", ASSET_EXPLORER, (SEARCH_CATALOG, GLOSSARY_TERMS, TAGS))
 DETAILS = Capability("details", ASSET_DETAILS, (OBJECT_DETAILS, COLUMN_PROFILE, ENTITY_RELATIONSHIPS))
@@ -76,7 +102,25 @@ LINEAGE_GRAPH = Capability("lineage", ASSET_LINEAGE, (LINEAGE,))
 CRAWL_CHANGES = Capability("metadata changes", METADATA_CHANGES)
 ACCESS = Capability("access", ACCESS_EXPLORER)
 KNOWLEDGE = Capability("knowledge", KNOWLEDGE_SEARCH, (SEARCH_PLATFORM_DOCS, LOOKUP_DATASTORY))
-CAPABILITIES = (SEARCH, DETAILS, LINEAGE_GRAPH, CRAWL_CHANGES, ACCESS, KNOWLEDGE)
+DESCRIPTIONS = Capability("descriptions", UPDATE_ASSET_DESCRIPTIONS, (UPDATE_ASSET_DESCRIPTIONS,))
+CDE = Capability("critical data elements", UPDATE_CDE_ASSOCIATIONS)
+ROLES = Capability("governance roles", UPDATE_GOVERNANCE_ROLES)
+CUSTOM_FIELD_DEFINITIONS = Capability("custom field definitions", CUSTOM_FIELDS)
+CUSTOM_FIELD_VALUES = Capability("custom field values", UPDATE_CUSTOM_FIELD_VALUES)
+GLOSSARY_PLACEMENT = Capability("glossary placement", DOMAIN_METADATA)
+GLOSSARY_TERM_CREATION = Capability("glossary term creation", CREATE_GLOSSARY_TERM)
+TAG_OPTIONS = Capability("tag options", TAG_CREATE_OPTIONS)
+TAG_PARENTS = Capability("tag parents", TAG_PARENT_OPTIONS)
+TAG_CREATION = Capability("tag creation", CREATE_TAG)
+SERVICE_TEMPLATES = Capability("service request templates", SERVICE_REQUEST_TEMPLATES)
+SERVICE_REQUEST = Capability("service requests", CREATE_SERVICE_REQUEST)
+DQ_ASSESS = Capability("DQ assessment", DQ_ASSESS_CDE)
+DQ_GENERATE = Capability("DQ query generation", DQ_GENERATE_QUERIES)
+DQ_VALIDATION = Capability("DQ query validation", DQ_VALIDATE_QUERIES)
+DQ_LOOKUP = Capability("DQ rule lookup", LOOKUP_DQ_RULES)
+DQ_STANDARD_RULES = Capability("DQ standard rules", DQ_CREATE_RULES)
+DQ_SQL_RULE = Capability("DQ custom SQL rules", DQ_CREATE_SQL_RULE)
+DQ_ASSOCIATION = Capability("DQ rule association", DQ_ASSOCIATE_RULE_OBJECTS)
 
 
 class Generation(StrEnum):

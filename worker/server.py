@@ -36,6 +36,8 @@ from shared.settings import Settings
 from worker.arguments import check_arguments
 from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
+from worker.flows import FlowMemory
+from worker.gate import Gate
 from worker.registry import ToolContext
 from worker.shaping import add_links, fit_to_budget
 from worker.surface import REGISTRY, SURFACE
@@ -60,7 +62,9 @@ class WorkerApp(SurfaceHandlers):
         transport = Transport(settings, http)
         self.tokens = TokenManager(settings, transport)
         self.client = OvalEdgeClient(settings, transport, self.tokens)
-        self.context = ToolContext(api=self.client, settings=settings)
+        self.flows = FlowMemory()
+        self.context = ToolContext(api=self.client, settings=settings, gate=Gate.from_environment(),
+                                   flows=self.flows)
 
     async def warm_token(self) -> None:
         """Exchange once at start so the first call is fast; a failure is only reported."""
@@ -135,11 +139,14 @@ class WorkerApp(SurfaceHandlers):
         )
 
     async def token_export(self, ctx: ServerRequestContext, params: Any) -> TokenHandover:
-        """Hand our JWT to a successor worker (graceful recycle), so it need not exchange."""
-        return TokenHandover(jwt=self.tokens.export())
+        """Hand our JWT and the guided flows in progress to a successor worker (graceful
+        recycle), so it need not exchange and no flow loses its place."""
+        return TokenHandover(jwt=self.tokens.export(), flows=self.flows.export())
 
     async def token_adopt(self, ctx: ServerRequestContext, params: TokenAdoptParams) -> types.EmptyResult:
-        self.tokens.adopt(params.jwt)
+        if params.jwt:
+            self.tokens.adopt(params.jwt)
+        self.flows.adopt(params.flows)
         return types.EmptyResult()
 
     def build_server(self) -> Server:

@@ -34,9 +34,13 @@ INSTRUCTIONS = (
     "Use knowledge_search for the organisation's data stories and policies and for OvalEdge "
     "product documentation. "
     "When a result carries formattedResponse, present it. "
-    "Governed writes such as update_asset_descriptions start with a preview; only after the "
-    "user approves it, call again with write_confirmed_by_user=true and its "
-    "confirmation_token. "
+    "Governed writes (descriptions, CDE flags, governance roles, custom fields, glossary terms, "
+    "tags, service requests, DQ rules) start with a preview; only after the user approves it, "
+    "call again with write_confirmed_by_user=true and its confirmation_token, and preview again "
+    "if an argument changes. "
+    "Guided steps that return workflowPhase and awaitingUserSelection write nothing: show their "
+    "formattedResponse to the user, wait for the choice, and pass back only ids a picker offered. "
+    "DQ rules are found with dq_rule_advisor, not asset_explorer. "
     "Show navLink or redirectUrl for links and never show ovaledge:// URIs."
 )
 

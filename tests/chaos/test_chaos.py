@@ -53,7 +53,6 @@ READERS_PER_LANE = 4
 LATENCY = 0.08  # sandbox seconds per API call, so calls are in flight when a worker goes
 GAP = (0.7, 1.8)  # seconds between a victim's replacement and the next event
 CALL_DEADLINE = 45.0  # a call not answered by then counts as an unanswered id
-WRITE_PATH = "/api/v1/mcp/update-asset-descriptions"
 SUPERVISOR_ENV = {
     "OE_MCP_PING_INTERVAL_SECONDS": "0.3",
     "OE_MCP_PING_TIMEOUT_SECONDS": "0.8",
@@ -150,18 +149,50 @@ def is_unknown_outcome(is_error: bool, text: str) -> bool:
     return is_error and "outcome is unknown" in text
 
 
+@dataclass(frozen=True)
+class WriteKind:
+    """One governed write the writers take turns at: its tool, route, and a body that carries
+    the write's own idempotency key and text, so each POST can be told apart."""
+
+    tool: str
+    path: str
+    args: Any  # (key, text) -> the tool's arguments
+    text_of: Any  # recorded POST body -> the text it carries
+
+
+WRITES = (
+    WriteKind("update_asset_descriptions", "/api/v1/mcp/update-asset-descriptions",
+              lambda key, text: {"object_id": 1002, "object_type": "oetable", "technical_description": text,
+                                 "prompt": "set the technical description of orders", "idempotency_key": key},
+              lambda body: body["descriptions"]["technicalDescription"]),
+    WriteKind("update_custom_field_value", "/api/v1/mcp/update-custom-field-values",
+              lambda key, text: {"object_id": 1002, "object_type": "oetable", "idempotency_key": key,
+                                 "field_updates": [{"field_name": "Refresh Schedule", "value": text}]},
+              lambda body: body["fieldUpdates"][0]["value"]),
+    WriteKind("update_cde_associations", "/api/v1/mcp/update-cde-associations",
+              lambda key, text: {"targets": [{"object_id": 100207, "object_type": "oecolumn"}], "action": "Yes",
+                                 "cde_justification": text, "idempotency_key": key},
+              lambda body: body["cdeJustification"]),
+    WriteKind("update_governance_roles", "/api/v1/mcp/update-governance-roles",
+              lambda key, text: {"object_id": 1002, "object_type": "oetable", "idempotency_key": key,
+                                 "role_updates": {"custodian": "pos-dba"}, "reason": text},
+              lambda body: body["clientContext"]["reason"]),
+)
+WRITE_PATHS = {kind.path: kind for kind in WRITES}
+
+
 async def writer(lane: Lane, stop: trio.Event) -> None:
     number = 0
     while not stop.is_set():
         number += 1
+        kind = WRITES[number % len(WRITES)]
         key = f"chaos-{SEED}-{lane.name}-{number}"
         text = f"Chaos write {number} of lane {lane.name}, seed {SEED}."
-        args = {"object_id": 1002, "object_type": "oetable", "technical_description": text,
-                "prompt": "set the technical description of orders", "idempotency_key": key}
+        args = kind.args(key, text)
         token = None
         for _ in range(5):  # a preview writes nothing: one lost with its worker is asked again
             lane.previews += 1
-            is_error, answer = await lane.call("update_asset_descriptions", args)
+            is_error, answer = await lane.call(kind.tool, args)
             if is_unknown_outcome(is_error, answer):
                 lane.preview_unknown += 1
                 continue
@@ -173,15 +204,15 @@ async def writer(lane: Lane, stop: trio.Event) -> None:
         if token is None:
             continue
         confirmed = {**args, "write_confirmed_by_user": True, "confirmation_token": token}
-        is_error, answer = await lane.call("update_asset_descriptions", confirmed)
-        if not is_error and json.loads(answer).get("data", {}).get("status") == "success":
+        is_error, answer = await lane.call(kind.tool, confirmed)
+        if not is_error and json.loads(answer).get("data", {}).get("status") in ("success", "no_change"):
             outcome = "success"
         elif is_unknown_outcome(is_error, answer):
             outcome = "unknown"
         else:
             outcome = "other"
             lane.other_failures.append(f"write {key}: {answer[:300]}")
-        lane.writes[key] = {"text": text, "outcome": outcome}
+        lane.writes[key] = {"text": text, "outcome": outcome, "tool": kind.tool}
 
 
 async def replaced(lane: Lane) -> dict[str, Any]:
@@ -243,7 +274,7 @@ def write_posts(sandbox) -> dict[str, list[Any]]:
     those are refused before anything is applied, and re-sent once by design)."""
     posts: dict[str, list[Any]] = {}
     for request in sandbox.state.requests:
-        if request.method == "POST" and request.path.endswith(WRITE_PATH) and request.status != 401:
+        if request.method == "POST" and request.path in WRITE_PATHS and request.status != 401:
             key = ((request.json or {}).get("options") or {}).get("idempotencyKey")
             posts.setdefault(key, []).append(request)
     return posts
@@ -318,7 +349,7 @@ async def test_chaos_reads_succeed_writes_never_duplicate_every_id_answered_once
         sent = posts.get(key, [])
         assert len(sent) <= 1, (key, [(r.status, r.json) for r in sent])
         if sent:
-            assert sent[0].json["descriptions"] == {"technicalDescription": write["text"]}, sent[0].json
+            assert WRITE_PATHS[sent[0].path].text_of(sent[0].json) == write["text"], sent[0].json
         if write["outcome"] == "success":
             assert len(sent) == 1 and sent[0].status == 200, (key, write, sent)
     # -- no traceback from either supervisor or any of their workers -----------------------
@@ -328,6 +359,7 @@ async def test_chaos_reads_succeed_writes_never_duplicate_every_id_answered_once
     actions = Counter(event["action"] for lane in lanes for event in lane.events)
     assert actions["SIGKILL"] >= 2 and actions["SIGSTOP"] >= 2, actions
     assert all(any(w["outcome"] == "success" for w in lane.writes.values()) for lane in lanes)
+    assert {w["tool"] for lane in lanes for w in lane.writes.values()} == {kind.tool for kind in WRITES}
 
 
 def summarise(lanes: list[Lane], statuses: dict[str, Any], posts: dict[str, list[Any]],

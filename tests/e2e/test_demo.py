@@ -16,7 +16,9 @@ async def test_guided_demo_completes_with_recovery():
     )
     out = done.stdout.decode()
     assert done.returncode == 0, out + done.stderr.decode()
-    assert "[9/9] Summary" in out
+    assert "[10/10] Summary" in out
+    assert "select_domain: " in out and "select_category: " in out and "collect_description:" in out
+    assert "glossary term created through its pickers: True" in out
     assert "knowledge_search: [Weekly revenue reporting](" in out
     assert "metadata_changes_between_crawls: Summary:" in out and "native Snowflake grants" in out
     assert "OvalEdge API routes: current (OVALEDGE_API_ROUTES=auto)" in out

@@ -226,3 +226,12 @@ def test_dq_sample_data_is_coherent():
             assert all(d["objectType"] in ("oecolumn", "oefilecolumn") for d in on)
     on_cde = [r for r in rules.values() if any(catalog.objects[o["objectId"]]["criticalDataElement"] == "Yes" for o in r["associatedObjects"])]
     assert on_cde and [r for r in rules.values() if not r["associatedObjects"]]  # some on CDE columns, some on nothing
+
+
+def test_a_write_in_one_sandbox_never_reaches_another():
+    """Documents are the sandbox's own: nested sample values (facets, custom fields) are copied."""
+    first = Catalog()
+    first.get(1002)["customFields"]["Refresh Schedule"] = "hourly"
+    first.get(1002)["classifications"].append("Secret")
+    fresh = Catalog().get(1002)
+    assert "Refresh Schedule" not in fresh["customFields"] and "Secret" not in fresh["classifications"]

@@ -10,7 +10,6 @@ When the surface changes on purpose, regenerate the data and commit it with the 
 from __future__ import annotations
 
 import difflib
-import json
 import string
 from typing import Any
 
@@ -26,7 +25,14 @@ DESCRIPTION_MAX = 1_500  # ours; the reference allows 2,500
 TOOL_LIST_MAX = 28_000  # the whole tools/list result as JSON; the reference allows 32,000 for descriptions
 READ_TOOLS = {"asset_explorer", "asset_details", "asset_lineage", "metadata_changes_between_crawls",
               "access_explorer", "knowledge_search"}
-WRITE_TOOLS = {"update_asset_descriptions"}
+# The reference's annotation profiles (ovaledge-api.md §4.3): (readOnly, destructive, idempotent).
+UPDATE, CREATE, EXECUTE = (False, True, True), (False, False, False), (False, False, True)
+GOVERNED = {
+    "update_asset_descriptions": UPDATE, "update_cde_associations": UPDATE,
+    "update_governance_roles": UPDATE, "update_custom_field_value": UPDATE,
+    "create_glossary_term": CREATE, "create_tag": CREATE, "create_service_request": CREATE,
+    "dq_rule_manager": CREATE, "dq_rule_advisor": EXECUTE,
+}
 
 
 def dump(model: Any) -> Any:
@@ -54,26 +60,55 @@ def test_the_committed_surface_data_is_the_registry_s():
 def test_descriptions_and_tool_list_fit_the_budget():
     sizes = {tool.name: len(tool.description) for tool in REGISTRY.tools.values()}
     assert max(sizes.values()) <= DESCRIPTION_MAX, sizes
-    tools = SERVED.tools_result
-    wire = tools.model_dump_json(by_alias=True, exclude_none=True)  # what goes over stdio
-    spaced = json.dumps(dump(tools))  # the same, re-serialized with default separators
-    assert max(len(wire), len(spaced)) <= TOOL_LIST_MAX, (len(wire), len(spaced))
+    wire = SERVED.tools_result.model_dump_json(by_alias=True, exclude_none=True)  # as sent over stdio
+    assert len(wire) <= TOOL_LIST_MAX, len(wire)
 
 
-def test_annotations_tell_reads_from_the_governed_write():
+def test_annotations_follow_the_reference_profiles():
     tools = {tool["name"]: tool for tool in dump(SERVED.tools_result)["tools"]}
-    assert set(tools) == READ_TOOLS | WRITE_TOOLS
+    assert set(tools) == READ_TOOLS | set(GOVERNED) and len(tools) == 15
     for name, tool in tools.items():
         hints = tool["annotations"]
-        assert tool["title"] and hints["title"] == tool["title"]
-        if name in WRITE_TOOLS:
-            assert hints["readOnlyHint"] is False and hints["destructiveHint"] is True, name
-            assert hints["idempotentHint"] is False, name
-            assert SERVED.may_write(name, {}), name
-        else:
-            assert hints["readOnlyHint"] is True and hints["idempotentHint"] is True, name
-            assert hints["destructiveHint"] is False, name
-            assert not SERVED.may_write(name, {"write_confirmed_by_user": True}), name
+        assert tool["title"] and hints["openWorldHint"] is False, name
+        expected = (True, False, True) if name in READ_TOOLS else GOVERNED[name]
+        assert (hints["readOnlyHint"], hints["destructiveHint"], hints["idempotentHint"]) == expected, name
+
+
+# Per tool: calls that cannot write (replayed after a worker crash) and calls that may.
+CANNOT_WRITE = [{}, {"write_confirmed_by_user": False}, {"confirmation_token": "x"}]
+REPLAY_CASES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    **{name: ([*CANNOT_WRITE, {"write_confirmed_by_user": True}], []) for name in READ_TOOLS},
+    **{name: ([*CANNOT_WRITE, {"write_confirmed_by_user": True, "dry_run": True}],
+              [{"write_confirmed_by_user": True}, {"write_confirmed_by_user": True, "dry_run": False},
+               {"write_confirmed_by_user": "yes"}, {"write_confirmed_by_user": True, "dry_run": "true"}])
+       for name in ("update_asset_descriptions", "update_cde_associations", "update_governance_roles",
+                    "update_custom_field_value")},
+    **{name: ([*CANNOT_WRITE, {"search_on": "category"}, {"tag_name": "x", "master_tag_id": 3}],
+              [{"write_confirmed_by_user": True}, {"write_confirmed_by_user": True, "dry_run": True}])
+       for name in ("create_glossary_term", "create_tag", "create_service_request")},
+    "dq_rule_advisor": (
+        [{"step": "assess"}, {"step": "lookup", "write_confirmed_by_user": True},
+         {"step": "generate_query", "write_confirmed_by_user": True}, {"step": "validate_query"}],
+        [{"step": "validate_query", "write_confirmed_by_user": True},
+         {"step": "VALIDATE_QUERY", "write_confirmed_by_user": True}, {"write_confirmed_by_user": True}],
+    ),
+    "dq_rule_manager": (
+        [{"step": "create_standard"}, {"step": "associate", "confirmation_token": "x"}],
+        [{"step": step, "write_confirmed_by_user": True}
+         for step in ("create_standard", "create_custom_sql", "associate")],
+    ),
+}
+
+
+def test_the_replay_rule_for_every_tool():
+    """One rule decides replay, from the surface data: a call that cannot write may be replayed;
+    a confirmed write (or anything in doubt) never is."""
+    assert set(REPLAY_CASES) == set(SERVED.tool_names)
+    for name, (safe, writes) in REPLAY_CASES.items():
+        for arguments in safe:
+            assert not SERVED.may_write(name, arguments), (name, arguments)
+        for arguments in writes:
+            assert SERVED.may_write(name, arguments), (name, arguments)
     assert SERVED.may_write("no_such_tool", {})  # anything unknown counts as a write
 
 
@@ -87,10 +122,12 @@ def test_input_schemas_are_closed_and_valid():
             assert spec.get("description"), (tool.name, prop)
     explorer = REGISTRY.tools["asset_explorer"].input_schema["properties"]
     assert explorer["search_terms"]["type"] == "array" and "maximum" not in explorer["limit"]
+    for tool in REGISTRY.tools.values():  # long enums are checked, not listed
+        assert set(tool.choices) <= set(tool.input_schema["properties"]), tool.name
 
 
 def test_prompts_name_exactly_their_tools_injected_from_surface_data():
-    assert len(REGISTRY.prompts) == 15
+    assert len(REGISTRY.prompts) == 22
     for prompt in REGISTRY.prompts.values():
         assert prompt.tools, prompt.name
         assert set(prompt.tools) <= set(REGISTRY.tools), (prompt.name, prompt.tools)

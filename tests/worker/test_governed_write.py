@@ -5,6 +5,7 @@ dry runs and options, each checked on what reached the sandbox."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -23,9 +24,18 @@ def api_requests(sandbox) -> list:
     return [r for r in sandbox.state.requests if r.path.startswith(API)]
 
 
+CONFIRM_KEY = "5f" * 32  # the gate's key for these workers (the supervisor makes one per run)
+
+
+def gate_env(sandbox) -> dict[str, str]:
+    return sandbox_env(sandbox, OE_MCP_CONFIRM_KEY=CONFIRM_KEY)
+
+
 def expected_token(body: dict[str, Any]) -> str:
-    """SHA-256 hex of the canonical JSON (sorted keys, compact) of the exact write body."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    """HMAC-SHA-256, under the run's key, of the canonical JSON (sorted keys, compact) of the
+    exact write body: only a preview of that body can give it."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(bytes.fromhex(CONFIRM_KEY), canonical, hashlib.sha256).hexdigest()
 
 
 def structured(result) -> dict[str, Any]:
@@ -89,7 +99,7 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
 
 
 async def test_invalid_write_arguments_are_rejected_before_any_http_call(sandbox):
-    async with worker(sandbox_env(sandbox)) as conn:
+    async with worker(gate_env(sandbox)) as conn:
         for tool, args, fragments in INVALID_CASES:
             result = await conn.call(tool, args)
             text = result_text(result)
@@ -125,7 +135,7 @@ def camel(slot: str) -> str:
 
 async def test_slot_rules_per_object_type_in_the_preview(sandbox):
     assert set(EXPECTED_SLOTS) == set(WRITE_OBJECT_TYPES)
-    async with worker(sandbox_env(sandbox)) as conn:
+    async with worker(gate_env(sandbox)) as conn:
         for object_type, allowed in EXPECTED_SLOTS.items():
             for slot in DESCRIPTION_SLOTS:
                 args = {"object_id": 5, "object_type": object_type, slot: "New text.",
@@ -166,7 +176,7 @@ async def test_confirm_gate_posts_once_and_only_with_the_right_token(sandbox):
     }
     token = expected_token(body)
     before = sandbox.state.catalog.get(ORDERS)["businessDescription"]
-    async with worker(sandbox_env(sandbox)) as conn:
+    async with worker(gate_env(sandbox)) as conn:
         preview = structured(await conn.call("update_asset_descriptions", args))
         assert preview["awaitingUserConfirmation"] is True and preview["doNotUpdate"] is True
         assert preview["writeConfirmedByUser"] is False
@@ -174,19 +184,25 @@ async def test_confirm_gate_posts_once_and_only_with_the_right_token(sandbox):
         assert preview["confirmationToken"] == token
         assert "Nothing was written" in preview["agentInstruction"]
 
-        # approved but without / with a wrong token / for changed arguments: nothing posted
+        # approved but without a token, with a wrong one, with the plain SHA-256 of the body a
+        # client could compute itself, or for changed arguments: nothing posted, no token told
         changed = {**args, "business_description": text + " Edited."}
         changed_token = expected_token({**body, "descriptions": {"businessDescription": changed[
             "business_description"]}})
-        for attempt, expect in (
-            ({**args, "write_confirmed_by_user": True}, token),
-            ({**args, "write_confirmed_by_user": True, "confirmation_token": "0" * 64}, token),
-            ({**changed, "write_confirmed_by_user": True, "confirmation_token": token}, changed_token),
+        unkeyed = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        for attempt in (
+            {**args, "write_confirmed_by_user": True},
+            {**args, "write_confirmed_by_user": True, "confirmation_token": "0" * 64},
+            {**args, "write_confirmed_by_user": True, "confirmation_token": unkeyed},
+            {**changed, "write_confirmed_by_user": True, "confirmation_token": token},
         ):
             refused = await conn.call("update_asset_descriptions", attempt)
-            assert refused.is_error
-            assert f"Expected confirmation_token={expect}" in result_text(refused)
-            assert "nothing was written" in result_text(refused)
+            text_of = result_text(refused)
+            assert refused.is_error and "no preview of this exact change" in text_of
+            assert "nothing was written" in text_of
+            assert token not in text_of and changed_token not in text_of
+            assert refused.structured_content["error_code"] == "confirmation_token_mismatch"
+            assert "expectedConfirmationToken" not in refused.structured_content
         # a token but no approval is still only a preview
         unapproved = structured(await conn.call(
             "update_asset_descriptions", {**args, "confirmation_token": token}))
@@ -207,7 +223,7 @@ async def test_confirm_gate_posts_once_and_only_with_the_right_token(sandbox):
 
 
 async def test_dry_run_and_options_reach_the_wire(sandbox):
-    async with worker(sandbox_env(sandbox)) as conn:
+    async with worker(gate_env(sandbox)) as conn:
         # dry_run skips the gate and forwards options.dryRun; nothing is saved
         dry = structured(await conn.call("update_asset_descriptions", {
             "object_id": ORDERS, "object_type": "oetable", "technical_description": "Append-only.",

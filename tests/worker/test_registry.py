@@ -13,6 +13,7 @@ from shared.surface import Surface
 from tests.worker import test_access_wire as access
 from tests.worker import test_governed_write as governed
 from tests.worker import test_tools_wire as wire
+from tests.worker import test_writes_wire as writes
 from worker.registry import Prompt, PromptArgument, Registry, Tool
 from worker.schema import closed
 from worker.surface import REGISTRY
@@ -49,8 +50,10 @@ def test_a_prompt_naming_an_unknown_tool_or_a_stray_field_is_refused():
 
 
 def test_every_tool_has_wire_and_invalid_argument_cases():
-    wired = {case.tool for case in wire.CASES + access.CASES} | set(governed.WIRE_TESTED)
-    invalid = {case[0] for case in wire.INVALID_CASES + access.INVALID_CASES + governed.INVALID_CASES}
+    wired = ({case.tool for case in wire.CASES + access.CASES} | set(governed.WIRE_TESTED)
+             | {write.tool for write in writes.WRITES + writes.DQ_WRITES} | set(writes.DQ_WIRE_TESTED))
+    invalid = {case[0] for case in wire.INVALID_CASES + access.INVALID_CASES + governed.INVALID_CASES
+               + writes.INVALID_CASES}
     missing = {name: [kind for kind, covered in (("wire", wired), ("invalid-argument", invalid))
                       if name not in covered] for name in REGISTRY.tools}
     assert not {name: kinds for name, kinds in missing.items() if kinds}, (

@@ -254,8 +254,8 @@ async def test_every_read_tool_and_mode_on_current_and_on_legacy_ovaledge(tmp_pa
         assert requests[len(attempted):] == case.legacy, (case.tool, case.args)
         assert shape(result_json(result)) == shape(data), (case.tool, case.args)
 
-    assert {case.tool for case in CASES} | {"access_explorer"} >= set(REGISTRY.tools) - {
-        "update_asset_descriptions"}
+    reads = {name for name, tool in REGISTRY.tools.items() if tool.effect == "read"}
+    assert {case.tool for case in CASES} | {"access_explorer"} == reads  # access: test_access_wire.py
     assert routes_now["setting"] == "auto" and routes_now["generation"] == "current"
     assert routes_now["first_generation_for"] == []
     assert routes_old["generation"] == "legacy"
@@ -497,7 +497,7 @@ async def test_all_prompts_get_and_every_tool_they_name_is_listed(tmp_path):
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
         listed_tools = {tool.name for tool in (await conn.session.list_tools()).tools}
         listed = (await conn.session.list_prompts()).prompts
-        assert [p.name for p in listed] == list(REGISTRY.prompts) and len(listed) == 15
+        assert [p.name for p in listed] == list(REGISTRY.prompts) and len(listed) == 22
         for spec, prompt in zip(REGISTRY.prompts.values(), listed, strict=True):
             assert [(a.name, a.required) for a in prompt.arguments] == [
                 (a.name, True) for a in spec.arguments]

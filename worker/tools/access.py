@@ -281,53 +281,54 @@ async def access_explorer(ctx: ToolContext, a: dict[str, Any]) -> Any:
     return ok(data, formattedResponse=render_access(data, notes), **({"notes": notes} if notes else {}))
 
 
-_ONE_OR_MORE = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+_ONE_OR_MORE = {"type": ["string", "array"], "items": {"type": "string"}}
 TOOLS = (
     Tool(
         name="access_explorer",
         title="Explore access permissions",
         description=(
-            "Who can access what. operation=catalog_access: OvalEdge catalog permissions "
-            "(query_direction user_to_object: what a username may see; object_to_principals: "
-            "who may see an object). operation=source_system_access: native grants in the "
-            "source system (source_system e.g. snowflake, tableau; object_path like "
-            "DB.SCHEMA.TABLE with object_type as its level; connection_id; directions "
-            "user_to_objects, object_to_users, browse, role/group/user/privilege lookups such as "
-            "role_to_users or user_to_roles with the name in object_path; scope_mode=descendants "
-            "for everything under a path; privileges filters, e.g. SELECT). 'Who has access to X' "
-            "is refused until the user chose native (1) or catalog permissions (2): pass "
-            "access_intent_confirmed=native or catalog_acl. Several matches come back as "
-            "matchCandidates: ask the user which one. Not for finding data: use asset_explorer. "
-            "Rules per direction: docs://ovaledge/mcp_workflows."
+            
+            
+            
+            'Who can access what. operation=catalog_access: OvalEdge catalog permissions '
+            '(user_to_object, object_to_principals). operation=source_system_access: native grants '
+            '(source_system e.g. snowflake, tableau; object_path DB.SCHEMA.TABLE with object_type as '
+            'its level; connection_id; user_to_objects, object_to_users, browse, and '
+            'role/group/user/privilege lookups like role_to_users with the name in object_path; '
+            "scope_mode=descendants; privileges filters). 'Who has access to X' needs the user's "
+            'choice first, native (1) or catalog permissions (2): access_intent_confirmed=native or '
+            'catalog_acl. matchCandidates: ask which. docs://ovaledge/mcp_workflows.'
+        
+        
+        
         ),
         input_schema=closed(
             {
-                "operation": string("catalog_access or source_system_access.",
+                "operation": string("The kind of access.",
                                     enum=["catalog_access", "source_system_access"]),
-                "query_direction": string("What to look up.", enum=[*CATALOG_DIRECTIONS, *NATIVE_DIRECTIONS]),
-                "username": {**_ONE_OR_MORE, "description": "User name(s)."},
-                "object_id": integer("Catalog object id (catalog_access).", minimum=1),
+                "query_direction": string("Direction."),
+                "username": {**_ONE_OR_MORE, "description": "User(s)."},
+                "object_id": integer("Catalog object id.", minimum=1),
                 "object_type": {**_ONE_OR_MORE, "description":
                                 "Catalog type (catalog_access) or native level: database, schema, "
                                 "table, column, project, report, all."},
-                "fully_qualified_name": string("Catalog FQN, or (native) the object_path."),
-                "object_name": {**_ONE_OR_MORE, "description": "Object, role, group or privilege name."},
-                "resolve_all_matches": boolean("Answer for every match instead of asking."),
-                "source_system": string("Native: the platform, e.g. snowflake, tableau."),
-                "object_path": {**_ONE_OR_MORE, "description": "Native: DB.SCHEMA.TABLE[.COLUMN] or a "
-                                "role/group/privilege name."},
-                "connection_id": {"anyOf": [{"type": "integer", "minimum": 1},
-                                            {"type": "array", "items": {"type": "integer", "minimum": 1}}],
-                                  "description": "Native: the connection (one)."},
-                "privileges": {**_ONE_OR_MORE, "description": "Native: keep grants with these."},
-                "include_columns": boolean("Native: include column-level grants."),
-                "scope_mode": string("exact (default) or descendants.", enum=["exact", "descendants"]),
-                "access_intent_confirmed": string("The user's choice for who-has-access questions.",
+                "fully_qualified_name": string("Catalog FQN (native: path)."),
+                "object_name": {**_ONE_OR_MORE, "description": "Object/role/group/privilege name."},
+                "resolve_all_matches": boolean("All matches, not asking."),
+                "source_system": string("e.g. snowflake, tableau."),
+                "object_path": {**_ONE_OR_MORE, "description": "DB.SCHEMA.TABLE, or a role/group/privilege."},
+                "connection_id": {"type": ["integer", "array"], "minimum": 1,
+                                  "items": {"type": "integer", "minimum": 1}, "description": "Connection."},
+                "privileges": {**_ONE_OR_MORE, "description": "Keep grants with these."},
+                "include_columns": boolean("Column-level grants."),
+                "scope_mode": string("exact or descendants.", enum=["exact", "descendants"]),
+                "access_intent_confirmed": string("The user's who-has-access choice.",
                                                   enum=["native", "catalog_acl"]),
             },
             required=("operation", "query_direction"),
         ),
         handler=access_explorer,
+        choices={"query_direction": (*CATALOG_DIRECTIONS, *NATIVE_DIRECTIONS)},
         more_hint="narrow it: one object_path, an object_type level, or fewer usernames",
     ),
 )

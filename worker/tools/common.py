@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.schema import integer
@@ -18,7 +21,7 @@ OBJECT_TYPES = (
 )
 GRAPH_OBJECT_TYPES = ("oetable", "oefile")  # the types with lineage and column profiles
 
-OBJECT_ID = integer("OvalEdge object id (objectId from asset_explorer).", minimum=1)
+OBJECT_ID = integer("objectId from asset_explorer.", minimum=1)
 
 
 def json_array(values: list[str] | None) -> str | None:
@@ -91,3 +94,35 @@ def link(text: str, url: str | None) -> str:
 def absolute(link_base: str, route: str | None) -> str | None:
     """The browser link of an in-app `#nav/...` route (what `redirectUrl` holds)."""
     return f"{link_base}/{route}" if isinstance(route, str) and route.startswith("#") else None
+
+
+def phase(name: str, *, selection_field: str, options: list[Any], formatted: str, instruction: str,
+          **extra: Any) -> dict[str, Any]:
+    """A step of a guided flow that waits for the user: nothing was written; show
+    `formattedResponse`, then call again with `selectionField` (or what the instruction says)."""
+    return {
+        "ok": True, "workflowPhase": name, "awaitingUserSelection": bool(options),
+        "selectionField": selection_field, "options": options, "formattedResponse": formatted,
+        "agentInstruction": instruction, "writeConfirmedByUser": False, **extra,
+    }
+
+
+def local_timezone() -> str:
+    """This machine's IANA time zone name (TZ, else /etc/localtime's target), else UTC."""
+    given = os.environ.get("TZ", "").lstrip(":")
+    if given and "/" in given:
+        return given
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        return "UTC"
+    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
+
+
+def valid_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidArguments(
+            f"time_zone={name!r} is not an IANA time zone, e.g. Europe/Berlin or UTC") from None
+    return name

@@ -132,16 +132,21 @@ TOOLS = (
         name="metadata_changes_between_crawls",
         title="Compare metadata changes",
         description=(
+            
+            
+            
             "What changed in a connection's metadata between crawls: tables and columns added or "
-            "deleted, columns renamed, data types changed. Narrow with connection_name, "
-            "schema_names and table_names; choose one window: last_n_days or last_n_weeks, "
-            "from_timestamp/to_timestamp (ISO), or from_crawl_id/to_crawl_id; none means the "
-            "latest two crawls. Pass the user's question verbatim in question. Show "
-            "formattedResponse as is; when it recommends ANALYSIS_TRANSACTION_JOB, tell the user."
+            'deleted, renamed, retyped. Narrow with connection_name, schema_names, table_names; one '
+            'window: last_n_days, last_n_weeks, from/to_timestamp or from/to_crawl_id (none: the last '
+            "two crawls). question: the user's words. Show formattedResponse; pass on any "
+            'ANALYSIS_TRANSACTION_JOB advice.'
+        
+        
+        
         ),
         input_schema=closed({
             "question": string("The user's question, verbatim."),
-            "connection_name": string("Connection to compare, e.g. retail_snowflake."),
+            "connection_name": string("Connection to compare."),
             "schema_names": strings("Only these schemas."),
             "table_names": strings("Only these tables."),
             "from_timestamp": string("Window start, ISO 8601."),

@@ -10,23 +10,38 @@ from typing import Any
 
 from worker import routes
 from worker.errors import InvalidArguments
-from worker.gate import governed_write
+from worker.gate import CONFIRMATION, UPDATE_OPTIONS, client_context, write_options
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, string
-from worker.tools.common import OBJECT_ID
+from worker.tools.common import OBJECT_ID, camel, data_of
 
 DESCRIPTION_SLOTS = (
-    "business_description", "technical_description", "detailed_description",
-    "domain_description", "tag_description", "master_tag_description",
+    "business_description",
+    "technical_description",
+    "detailed_description",
+    "domain_description",
+    "tag_description",
+    "master_tag_description",
 )
 _CATALOG_SLOT_TYPES = (
-    "oeschema", "oetable", "oecolumn", "oefile", "oefilecolumn", "oechart", "chartchild", "oeapi",
-    "oeapicolumn", "oequery", "code",
+    "oeschema",
+    "oetable",
+    "oecolumn",
+    "oefile",
+    "oefilecolumn",
+    "oechart",
+    "chartchild",
+    "oeapi",
+    "oeapicolumn",
+    "oequery",
+    "code",
 )
 SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
     **{t: ("business_description", "technical_description") for t in _CATALOG_SLOT_TYPES},
-    **{t: ("business_description", "detailed_description")
-       for t in ("glossary", "businessglossary", "dp_product")},
+    **{
+        t: ("business_description", "detailed_description")
+        for t in ("glossary", "businessglossary", "dp_product")
+    },
     "oeglobaldomain": ("domain_description",),
     "dp_domain": ("domain_description",),
     "oetag": ("tag_description",),
@@ -35,11 +50,6 @@ SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
 # Object types the write endpoint spells differently.
 WRITE_TYPE_ALIASES = {"filecolumn": "oefilecolumn", "oecode": "code", "businessglossary": "glossary"}
 WRITE_OBJECT_TYPES = tuple(sorted({*SLOTS_BY_TYPE, *WRITE_TYPE_ALIASES}))
-
-
-def _camel(slot: str) -> str:
-    head, *rest = slot.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
@@ -53,8 +63,7 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
         raise InvalidArguments("description_field and description_text go together; give both")
     if generic_field and typed:
         raise InvalidArguments(
-            "use either description_field+description_text or the typed slots "
-            f"({', '.join(typed)}), not both"
+            f"use either description_field+description_text or the typed slots ({', '.join(typed)}), not both"
         )
     slots = [generic_field] if generic_field else list(typed)
     if not slots:
@@ -72,32 +81,44 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
                 f"they mean and pass their words in prompt (it must name '{slots[0].split('_')[0]}')"
             )
     if generic_field:
-        descriptions = {"description": generic_text, "descriptionField": _camel(generic_field)}
+        descriptions = {"description": generic_text, "descriptionField": camel(generic_field)}
     else:
-        descriptions = {_camel(slot): text for slot, text in typed.items()}
+        descriptions = {camel(slot): text for slot, text in typed.items()}
     body: dict[str, Any] = {
         "target": {"objectId": a["object_id"], "objectType": wire_type},
         "descriptions": descriptions,
     }
-    options = {
-        key: a[arg] for key, arg in (
-            ("dryRun", "dry_run"), ("failOnBlockedField", "fail_on_blocked_field"),
-            ("idempotencyKey", "idempotency_key"),
-        ) if arg in a
-    }
-    if options:
-        body["options"] = options
-    context = {key: a[key] for key in ("prompt", "reason") if key in a}
-    if context:
-        body["clientContext"] = context
-    return body
+    return {**body, **write_options(a, fail_on_blocked=True), **client_context(a)}
+
+
+def _report(data: dict[str, Any]) -> str:
+    target = data.get("target") or {}
+    name = target.get("objectName") or f"{target.get('objectType')} {target.get('objectId')}"
+    updated, blocked = data.get("updatedFields") or [], data.get("blockedReasons") or []
+    if data.get("dryRun"):
+        head = (
+            f"Dry run for {name}: would update {', '.join(data.get('wouldUpdateFields') or []) or 'nothing'}"
+        )
+    elif updated:
+        head = f"Updated {', '.join(updated)} of {name}"
+    else:
+        head = f"No changes to {name}"
+    lines = [head + (f": {target['redirectUrl']}" if target.get("redirectUrl") else ".")]
+    lines += [f"- {b.get('field')} blocked: {b.get('message')}" for b in blocked]
+    return "\n".join(lines)
 
 
 async def update_asset_descriptions(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    async def post(body: dict[str, Any]) -> Any:
-        return await ctx.api.call(routes.UPDATE_ASSET_DESCRIPTIONS, body=body)
-
-    return await governed_write(a, description_write_body(a), post)
+    body = description_write_body(a)
+    slots = ", ".join(f"{key}: {value}" for key, value in body["descriptions"].items())
+    summary = f"Set the descriptions of {body['target']['objectType']} {body['target']['objectId']}: {slots}."
+    answer = await ctx.gate.write(
+        ctx, a, body, routes.DESCRIPTIONS, create=False, summary=summary, what="update_asset_descriptions"
+    )
+    if answer.get("awaitingUserConfirmation"):
+        return answer
+    data = data_of(answer)
+    return {**answer, "formattedResponse": _report(data)}
 
 
 TOOLS = (
@@ -105,37 +126,34 @@ TOOLS = (
         name="update_asset_descriptions",
         title="Update asset descriptions",
         description=(
-            "Governed write of an asset's description slots. First call without "
-            "write_confirmed_by_user: nothing is written; you get a preview and a "
-            "confirmation_token. Show the preview, ask the user, and only after they approve "
-            "call again with the same arguments plus write_confirmed_by_user=true and that "
-            "token. dry_run=true asks OvalEdge to validate without saving. Slots per type: "
-            "catalog assets business/technical; glossary and data products business/detailed; "
-            "domains domain; tags tag; master tags master_tag. When a type has two slots and "
-            "you set one, name it in prompt (the user's words). Alternatively use "
-            "description_field + description_text."
+            
+            
+            
+            "Update an asset's description slots: catalog assets business/technical, glossary and "
+            'data products business/detailed, domains domain, tags tag, master tags master_tag. '
+            "Setting one slot of a two-slot type: name it in prompt (the user's words). Or "
+            'description_field + description_text. dry_run validates only. Preview first; only after '
+            "the user approves, confirm with write_confirmed_by_user=true and the preview's "
+            'confirmation_token.'
+        
+        
+        
         ),
         input_schema=closed(
             {
                 "object_id": OBJECT_ID,
-                "object_type": string("Object type.", enum=list(WRITE_OBJECT_TYPES)),
-                **{slot: string(f"New {slot.replace('_', ' ')} text.") for slot in DESCRIPTION_SLOTS},
+                "object_type": string("objectType."),
+                **{slot: string("New text.") for slot in DESCRIPTION_SLOTS},
                 "description_field": string("Slot for description_text.", enum=list(DESCRIPTION_SLOTS)),
                 "description_text": string("Text for description_field."),
-                "dry_run": boolean("Validate only; save nothing."),
                 "fail_on_blocked_field": boolean("Fail if any slot is blocked."),
-                "idempotency_key": string("Key that makes a retried write safe."),
-                "prompt": string("The user's request, verbatim."),
-                "reason": string("Why the change is made (audit trail)."),
-                "write_confirmed_by_user": {
-                    "type": "boolean", "default": False,
-                    "description": "true only after the user approved the preview.",
-                },
-                "confirmation_token": string("Token from the preview."),
+                **UPDATE_OPTIONS,
+                **CONFIRMATION,
             },
             required=("object_id", "object_type"),
         ),
         handler=update_asset_descriptions,
+        choices={"object_type": WRITE_OBJECT_TYPES},
         effect=Effect.UPDATE,
     ),
 )

@@ -58,19 +58,25 @@ TOOLS = (
         name="asset_details",
         title="View asset details",
         description=(
-            "The full catalog record of one asset by object_id and object_type (both from "
-            "asset_explorer hits): descriptions, owner, steward, custodian, tags, terms, "
-            "classifications, certification and quality; for tables and files also the column "
-            "profile (nulls, distinct values, min/max, top values), for tables their key and "
-            "inferred relationships. Call it for the hits the user cares about, not for every hit."
+            
+            
+            
+            "One asset's full record by object_id and object_type (from asset_explorer): "
+            'descriptions, owner, steward, tags, terms, classifications, certification, quality; '
+            'tables and files add their column profile, tables their relationships. Only for the hits '
+            'the user cares about.'
+        
+        
+        
         ),
         input_schema=closed(
             {
                 "object_id": OBJECT_ID,
-                "object_type": string("objectType of the asset.", enum=list(OBJECT_TYPES)),
+                "object_type": string("objectType of the hit."),
             },
             required=("object_id", "object_type"),
         ),
         handler=asset_details,
+        choices={"object_type": OBJECT_TYPES},
     ),
 )

@@ -182,7 +182,7 @@ def _mode(a: dict[str, Any]) -> str:
     if exact and object_type not in LOOKUP_TYPES:
         raise InvalidArguments("name and object_id look up one glossary term or tag: pair them with "
                                f"object_type glossary or oetag (got {object_type!r})")
-    if ("include_parent" in a or "include_children" in a) and object_type != "oetag":
+    if (a.get("include_parent") or a.get("include_children")) and object_type != "oetag":
         raise InvalidArguments("include_parent and include_children apply to tags: use object_type=oetag")
     if placement and object_type not in (None, "glossary", "businessglossary"):
         raise InvalidArguments("domain_*, category_* and subcategory_* place glossary terms: leave "
@@ -340,74 +340,67 @@ async def asset_explorer(ctx: ToolContext, a: dict[str, Any]) -> Any:
     return result
 
 
-_TEXT = "Only assets whose {} is this."
+_TEXT = "{}."
 TOOLS = (
     Tool(
         name="asset_explorer",
         title="Find data assets",
         description=(
-            "Search the OvalEdge catalog: tables, columns, files, charts, APIs, queries, data "
-            "products, glossary terms, tags, stories. Put distinct keywords in search_terms and "
-            "the user's question verbatim in context_query; leave object_type empty unless the "
-            "user asks for one kind. Narrow with the owner/steward/connection/schema arguments, "
-            "tags, terms, classifications, critical_data_element, or filters (facets such as "
-            "certification, tableType, dqIndex {min,max,eq}, rating, rowCount, createdDate "
-            "{from,to}); sort {field, direction} orders filter-only listings. Paged: page, limit "
-            "(max 50). Exact lookup: object_type=glossary or oetag with name or object_id "
-            "(include_parent/include_children for a tag's hierarchy); glossary placement with "
-            "domain_*/category_*/subcategory_*. Hits carry objectId/objectType for asset_details "
-            "and asset_lineage, and a redirectUrl to show. Not for who-has-access questions: "
-            "use access_explorer. Filter matrix: docs://ovaledge/mcp_workflows."
+            
+            
+            
+            'Search the OvalEdge catalog (tables, columns, files, charts, APIs, terms, tags, '
+            'stories...): keywords in search_terms, the question verbatim in context_query; '
+            'object_type only if the user asks for one kind. Narrow with owner, steward, connection, '
+            'schema, tags, terms, classifications, critical_data_element or filters (certification, '
+            'dqIndex {min,max,eq}, createdDate {from,to}...); sort a filter-only listing; page, limit '
+            '(max 50). Exact lookup: object_type glossary or oetag with name or object_id; glossary '
+            'placement: domain_*, category_*. Not for who-has-access. Filters: '
+            'docs://ovaledge/mcp_workflows.'
+        
+        
+        
         ),
         input_schema=closed({
             "search_terms": {
                 "type": "array", "items": {"type": "string"}, "maxItems": 20,
-                "description": "Distinct keywords; empty for a filter-only listing.",
+                "description": "Distinct keywords.",
             },
-            "context_query": string("The user's question, verbatim, for ranking."),
-            "tags": strings("Exact tag names (any of them)."),
-            "terms": strings("Exact glossary term names."),
-            "custom_fields": strings("Custom field names or Name=Value."),
-            "data_products": strings("Data product names."),
-            "classifications": strings("Classifications, e.g. PII."),
-            "critical_data_element": strings("[\"Yes\"] for critical data elements only."),
-            "page": integer("Page, from 1.", minimum=1, default=1),
-            "limit": integer(f"Hits per page (above {LIMIT_MAX} is capped).", minimum=1,
-                             default=LIMIT_DEFAULT),
+            "context_query": string("The question, verbatim."),
+            "tags": strings("Tags."),
+            "terms": strings("Glossary terms."),
+            "custom_fields": strings("Name or Name=Value."),
+            "data_products": strings("Data products."),
+            "classifications": strings("e.g. PII."),
+            "critical_data_element": strings("[\"Yes\"]: CDEs only."),
+            "page": integer("Page, from 1.", minimum=1),
+            "limit": integer(f"Hits per page (max {LIMIT_MAX}).", minimum=1,
+                             ),
             "connection_name": string(_TEXT.format("connection")),
-            "server_type": string("Connector type, e.g. Snowflake, PostgreSQL, Tableau."),
+            "server_type": string("Connector, e.g. Snowflake."),
             "schema_name": string(_TEXT.format("schema")),
             "owner": string(_TEXT.format("owner")),
             "steward": string(_TEXT.format("steward")),
             "custodian": string(_TEXT.format("custodian")),
-            "object_type": string("Only this kind of object.", enum=list(OBJECT_TYPES)),
-            "domain_id": integer("Glossary domain id.", minimum=1),
-            "domain_name": string("Glossary domain name."),
-            "category_id": integer("Glossary category id.", minimum=1),
-            "category_name": string("Glossary category name."),
-            "subcategory_id": integer("Glossary subcategory id.", minimum=1),
-            "subcategory_name": string("Glossary subcategory name."),
-            "object_id": integer("Exact term or tag id (with object_type).", minimum=1),
-            "name": string("Exact term or tag name (with object_type)."),
-            "include_parent": boolean("With a tag: add its parent tag."),
-            "include_children": boolean("With a tag: add its child tags."),
+            "object_type": string("Only this objectType."),
+            "domain_id": integer("Domain id.", minimum=1),
+            "domain_name": string("Domain."),
+            "category_id": integer("Category id.", minimum=1),
+            "category_name": string("Category."),
+            "subcategory_id": integer("Subcategory id.", minimum=1),
+            "subcategory_name": string("Subcategory."),
+            "object_id": integer("Exact term or tag id.", minimum=1),
+            "name": string("Exact term or tag name."),
+            "include_parent": boolean("Tag: add parent."),
+            "include_children": boolean("Tag: add children."),
             "filters": {
                 "type": "object",
-                "description": "Facets by name (camelCase or snake_case): text, lists, ranges "
-                               "{min,max,eq}, createdDate {from,to}.",
+                "description": "Facets: text, lists, {min,max,eq}, createdDate {from,to}.",
             },
-            "sort": {
-                "type": "object", "additionalProperties": False,
-                "properties": {
-                    "field": string("relevance, name, popularity, rating, dq_index, curation_score, "
-                                    "row_count, column_count, null_density, density or created_date."),
-                    "direction": string("asc or desc (default desc)."),
-                },
-                "required": ["field"],
-                "description": "Order of a filter-only listing.",
-            },
+            "sort": {"type": "object", "description": "{field (e.g. rating, dq_index), direction asc|desc}."},
         }),
         handler=asset_explorer,
+        choices={"object_type": OBJECT_TYPES},
         more_hint=(
             "call asset_explorer again with a smaller limit and step through the pages (page=1, "
             "page=2, ...; each then fits), or narrow search_terms, object_type or filters"

@@ -163,21 +163,25 @@ TOOLS = (
         name="knowledge_search",
         title="Search knowledge & docs",
         description=(
-            "The organisation's data stories (curated narratives about data, metrics and "
-            "processes) and OvalEdge's product documentation, in one call. query searches both; "
-            "content_query, story_name, story_zone_name or object_id pick stories. Present "
-            "formattedResponse: each story starts with its citation line, which must be shown "
-            "verbatim first. If nothing the user may see matched, say so. For how-to questions "
-            "about OvalEdge itself, cite the documentation links."
+            
+            
+            
+            "The organisation's data stories and OvalEdge's product documentation in one call: query "
+            'searches both; content_query, story_name, story_zone_name or object_id pick stories. '
+            "Present formattedResponse, each story's citation line first and verbatim; say so when "
+            'nothing matched.'
+        
+        
+        
         ),
         input_schema=closed({
-            "query": string("The question, in natural language."),
-            "content_query": string("Words to find inside stories."),
-            "story_zone_name": string("Only stories of this zone."),
+            "query": string("The question."),
+            "content_query": string("Words in stories."),
+            "story_zone_name": string("Story zone."),
             "story_name": string("A story's title."),
-            "object_id": integer("A story's object id.", minimum=1),
+            "object_id": integer("Story id.", minimum=1),
             "limit": integer(f"Hits to return (max {LIMIT_MAX}).", minimum=1),
-            "num_candidates": integer("Vector candidates (>= limit, max 512; default 128+).",
+            "num_candidates": integer("Vector candidates (max 512).",
                                       minimum=1),
         }),
         handler=knowledge_search,

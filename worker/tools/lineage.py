@@ -31,16 +31,20 @@ TOOLS = (
         name="asset_lineage",
         title="Trace data lineage",
         description=(
-            "Where a table's or file's data comes from and where it goes: upstream and "
-            "downstream nodes and the edges between them (with the transformation), up to depth "
-            "hops each way (default 2; 3 for a full story). Resolve the asset with "
-            "asset_explorer first."
+            
+            
+            
+            'Upstream sources and downstream consumers of a table or file, with the edges and '
+            'transformations, up to depth hops each way (default 2; 3 for the full story).'
+        
+        
+        
         ),
         input_schema=closed(
             {
                 "object_id": OBJECT_ID,
                 "object_type": string("oetable or oefile.", enum=list(GRAPH_OBJECT_TYPES)),
-                "depth": integer("Hops each way.", minimum=0, maximum=DEPTH_MAX, default=2),
+                "depth": integer("Hops each way (default 2).", minimum=0, maximum=DEPTH_MAX),
             },
             required=("object_id", "object_type"),
         ),
