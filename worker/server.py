@@ -31,7 +31,7 @@ from shared.protocol import (
     error_result,
     stdio_streams,
 )
-from shared.redaction import redact
+from shared.redaction import redact, redact_data
 from shared.settings import Settings
 from worker.arguments import check_arguments
 from worker.client import OvalEdgeClient
@@ -95,6 +95,7 @@ class WorkerApp(SurfaceHandlers):
         await ctx.session.report_progress(1, 1, f"{name}: done")
         if not isinstance(data, dict):
             data = {"items": data}
+        data = redact_data(data)  # here, where the secrets are known: the front relays as is
         add_links(data, self.settings.link_base_url)
         shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                                more_hint=tool.more_hint)
@@ -122,6 +123,7 @@ class WorkerApp(SurfaceHandlers):
             raise MCPError(types.INTERNAL_ERROR, redact(f"reading {uri} failed. {exc.text}")) from None
         if not isinstance(data, dict):
             data = {"items": data}
+        data = redact_data(data)
         add_links(data, self.settings.link_base_url)
         data = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                              more_hint="open the asset's redirectUrl in OvalEdge")
