@@ -47,7 +47,6 @@ async def run_supervisor(demo: bool) -> None:
     from supervisor.pool import WorkerPool
     from supervisor.relay import Relay
     from supervisor.reporting import Reporter
-    from supervisor.runtime import socket_path_for
     from supervisor.status import SupervisorStatus
     from supervisor.status_socket import serve_status
 
@@ -70,8 +69,8 @@ async def run_supervisor(demo: bool) -> None:
         server = front.build_server()
         async with trio.open_nursery() as nursery:
             await nursery.start(pool.run)
-            socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
-            await nursery.start(serve_status, status, pool, socket_path)  # listening before we serve
+            # Listening before we serve; it cannot fail: without it we serve, and say so.
+            await nursery.start(serve_status, status, pool, settings.oe_mcp_status_socket)
             async with stdio_streams() as (read, write):
                 async with answer_malformed(read, write) as screened:
                     await server.run(screened, write, initialization_options(server))
