@@ -6,7 +6,9 @@ A Unix socket, mode 0600, peer uid checked. One JSON request line in, one JSON a
 user together with a random token every request must carry.
 
 Nothing here may stop the MCP server: a status socket that cannot be made, or that fails later,
-is logged and the supervisor serves on without it.
+is logged and the supervisor serves on without it. At most MAX_CONNECTIONS are served at once
+(more wait in the listen backlog), one that sends no request line within REQUEST_TIMEOUT_SECONDS
+is dropped, and when accepting fails (out of descriptors) the loop backs off and retries.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from supervisor.status import SupervisorStatus
 
 log = logging.getLogger("oe-mcp-local.status")
 MAX_REQUEST_BYTES = 4096
+MAX_CONNECTIONS = 8
+REQUEST_TIMEOUT_SECONDS = 2.0
+ACCEPT_RETRY_SECONDS = (0.05, 2.0)  # the first wait after a failed accept, and the longest
 
 
 def _peer_uid(sock: trio.socket.SocketType) -> int | None:
@@ -49,12 +54,14 @@ async def _answer(
             await stream.send_all(b'{"error": "permission denied"}\n')
             return
         data = b""
-        with trio.move_on_after(5):
+        with trio.move_on_after(REQUEST_TIMEOUT_SECONDS) as waiting:
             while b"\n" not in data and len(data) < MAX_REQUEST_BYTES:
                 chunk = await stream.receive_some(1024)
                 if not chunk:
                     break
                 data += chunk
+        if waiting.cancelled_caught:
+            return  # idle: its descriptor is worth more than an answer nobody asked for
         try:
             request = json.loads(data or b"{}")
             command = request.get("command", "status")
@@ -98,10 +105,7 @@ async def serve_status(
     log.info("status %s: %s", "descriptor" if token else "socket", path)
     task_status.started(path)
     try:
-        async with trio.open_nursery() as nursery:
-            while True:
-                stream = await listener.accept()
-                nursery.start_soon(_answer, status, pool, stream, token)
+        await _serve_connections(listener, lambda stream: _answer(status, pool, stream, token))
     except Exception as exc:
         log.warning("the status socket failed (%s); serving MCP without it from now on",
                     redact(f"{type(exc).__name__}: {exc}"))
@@ -109,6 +113,33 @@ async def serve_status(
         if _same_file(path, made):  # never remove what took its place
             path.unlink(missing_ok=True)
         await listener.aclose()
+
+
+async def _serve_connections(listener: trio.SocketListener, answer) -> None:
+    slots = trio.Semaphore(MAX_CONNECTIONS)
+    first_retry, longest_retry = ACCEPT_RETRY_SECONDS
+    retry = first_retry
+
+    async def serve_one(stream: trio.SocketStream) -> None:
+        try:
+            await answer(stream)
+        finally:
+            slots.release()
+
+    async with trio.open_nursery() as nursery:
+        while True:
+            await slots.acquire()
+            try:
+                stream = await listener.accept()
+            except OSError as exc:  # EMFILE and the like: wait for descriptors to come back
+                slots.release()
+                if retry == first_retry:
+                    log.warning("status socket cannot accept (%s); retrying", exc)
+                await trio.sleep(retry)
+                retry = min(retry * 2, longest_retry)
+                continue
+            retry = first_retry
+            nursery.start_soon(serve_one, stream)
 
 
 def _same_file(path: Path, made: os.stat_result) -> bool:
