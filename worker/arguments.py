@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from shared.redaction import quoted
+from shared.redaction import QUOTE_MAX_CHARS, clip, quoted
 from worker.errors import InvalidArguments
 
 INTEGER_MAX = 2**63 - 1  # OvalEdge's ids are Java longs: a larger number names nothing
@@ -33,7 +33,7 @@ def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
     if kind == "additionalProperties":
         known = ", ".join(sorted(schema.get("properties", {})))
         extra = sorted(set(error.instance) - set(schema.get("properties", {})))
-        shown = ", ".join(quoted(name) for name in extra[:UNKNOWN_ARGUMENTS_SHOWN])
+        shown = ", ".join(clip(name, QUOTE_MAX_CHARS) for name in extra[:UNKNOWN_ARGUMENTS_SHOWN])
         hidden = len(extra) - UNKNOWN_ARGUMENTS_SHOWN
         return f"unknown argument(s) {shown}{f' and {hidden} more' if hidden > 0 else ''}; allowed: {known}"
     if kind == "required":

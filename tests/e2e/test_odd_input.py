@@ -95,7 +95,7 @@ async def test_errors_quote_a_short_prefix_of_a_huge_value(sandbox):
     for answer in (wrong_type, unknown_argument, unknown_tool, unknown_prompt, unknown_uri, upstream):
         assert len(json.dumps(answer)) < SMALL, (len(json.dumps(answer)), str(answer)[:300])
     assert "must be of type array" in tool_text(wrong_type["result"])
-    assert "unknown argument(s) 'kkk" in tool_text(unknown_argument["result"])
+    assert "unknown argument(s) kkk" in tool_text(unknown_argument["result"])
     assert "unknown tool 'ttt" in tool_text(unknown_tool["result"])
     assert "unknown prompt 'ppp" in unknown_prompt["error"]["message"]
     assert "unknown resource 'ovaledge://x/uuu" in unknown_uri["error"]["message"]
