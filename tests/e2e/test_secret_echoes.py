@@ -14,14 +14,7 @@ import trio
 
 from sandbox import Fault
 from shared.redaction import echoed_forms
-from tests.harness import (
-    command_path,
-    result_json,
-    result_text,
-    sandbox_env,
-    status_of,
-    supervisor,
-)
+from tests.harness import result_json, result_text, run_command, sandbox_env, status_of, supervisor
 
 SEARCH = "/api/v1/mcp/asset-explorer"
 DETAILS = "/api/v1/mcp/asset-details"
@@ -53,12 +46,6 @@ def rendered_echo(request) -> str:
     return json.dumps({"ok": False, "request": {"json": request.json, "headers": request.headers}})
 
 
-async def run(command: str, *args: str, env: dict[str, str] | None = None) -> str:
-    done = await trio.run_process([command_path(command), *args], env=env, capture_stdout=True,
-                                  capture_stderr=True, check=False)
-    return (done.stdout + done.stderr).decode()
-
-
 async def test_escaped_and_cut_credentials_echoed_by_ovaledge_reach_no_output(sandbox, tmp_path):
     token, secret = straddling_credentials()
     sandbox.state.credentials[token] = secret
@@ -73,10 +60,10 @@ async def test_escaped_and_cut_credentials_echoed_by_ovaledge_reach_no_output(sa
                 await trio.sleep(0.05)
         failed = await conn.call("asset_explorer", {"search_terms": ["orders"]})
         status = await status_of(sock)
-        table = await run("oe-mcp-status", "--socket", str(sock))
+        _, table = await run_command("oe-mcp-status", "--socket", str(sock))
         stderr = conn.stderr()
     sandbox.state.add_fault(Fault(status=401, echo_request=True), path=EXCHANGE)
-    doctor = await run("oe-mcp-local", "check", env=env)
+    _, doctor = await run_command("oe-mcp-local", "check", env=env)
 
     exchange = next(r for r in sandbox.state.requests if r.path == EXCHANGE)
     at = rendered_echo(exchange).find(json.dumps(secret)[1:-1])
