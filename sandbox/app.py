@@ -44,6 +44,7 @@ from sandbox.faults import (
     LOGIN_PAGE,
     DropConnection,
     answers_directly,
+    echo_into,
     fault_response,
     inflate,
 )
@@ -230,14 +231,17 @@ async def _answer(state: SandboxState, request: Request, path: str, body: Any) -
         return _error(503, "Sandbox is shutting down")
     if state.latency_seconds > 0 and await _wait_or_stop(state, state.latency_seconds):
         return _error(503, "Sandbox is shutting down")
+    request_echo = {"json": body, "headers": dict(request.headers)}
     if fault is not None and answers_directly(fault):
-        return fault_response(fault)
+        return fault_response(fault, request_echo)
     result = _dispatch(state, request, path, body)
     if isinstance(result, Response):
         return result
     status, payload = result
     if fault is not None and fault.oversized_bytes and status == 200:
         payload = inflate(payload, fault.oversized_bytes)
+    if fault is not None and fault.echo_request and status == 200:
+        payload = echo_into(payload, request_echo)
     return JSONResponse(payload, status_code=status)
 
 

@@ -61,7 +61,7 @@ def answers_directly(fault: Fault) -> bool:
     )
 
 
-def fault_response(fault: Fault) -> Response:
+def fault_response(fault: Fault, request_echo: dict[str, Any]) -> Response:
     headers = {}
     if fault.retry_after is not None:
         retry = fault.retry_after
@@ -75,9 +75,20 @@ def fault_response(fault: Fault) -> Response:
     if fault.empty_body:
         return Response(b"", status_code=200, headers=headers)
     status = fault.status if fault.status is not None else 429
-    return JSONResponse(
-        error_body(status, fault.message, fault.error_code), status_code=status, headers=headers
-    )
+    if fault.echo_request:
+        body: dict[str, Any] = {"ok": False, "request": request_echo}
+        if fault.message:
+            body["message"] = fault.message
+    else:
+        body = error_body(status, fault.message, fault.error_code)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def echo_into(body: dict[str, Any], request_echo: dict[str, Any]) -> dict[str, Any]:
+    """Add the request echo to a 200 answer: in its `data` object, else at its top."""
+    data = body.get("data")
+    (data if isinstance(data, dict) else body)["request"] = request_echo
+    return body
 
 
 def inflate(body: dict[str, Any], total_bytes: int) -> dict[str, Any]:

@@ -39,6 +39,11 @@ class Fault:
     which means 429) decides the answer. `oversized_bytes` alone lets the request be handled
     normally and pads the description fields of a 200 JSON answer. Only `delay` set: the
     request is answered normally after the delay.
+
+    `echo_request` echoes the request back, as a debugging proxy or a careless error handler
+    does (secrets and JWT included): under `request` (its JSON body, then its headers) in the
+    error body when `status` is set, which then has no `message` unless one is given; else in
+    the `data` of the normal answer.
     """
 
     status: int | None = None
@@ -51,6 +56,7 @@ class Fault:
     oversized_bytes: int | None = None
     drop_connection: bool = False
     error_code: str | None = None  # optional "errorCode" in the error body
+    echo_request: bool = False
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Fault:

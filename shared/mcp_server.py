@@ -1,16 +1,53 @@
 """One place builds the SDK's low-level MCP `Server` with our identity and the list handlers
-answered from the surface data alone, for the supervisor's front and for the worker."""
+answered from the surface data alone, for the supervisor's front and for the worker; and its
+error answers, through `plain_errors`."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import mcp.types as types
 from mcp import MCPError
-from mcp.server import NotificationOptions, Server
+from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.server.context import CallNext
+from pydantic import ValidationError
 
 from shared import __version__
+from shared.redaction import clip, quoted
 from shared.surface import PromptArgumentsError, Surface
+
+log = logging.getLogger("oe-mcp")
+
+# The SDK's words, and only its words, for a request that comes before `initialize`.
+SDK_NOT_INITIALIZED = "Invalid request parameters"
+NOT_INITIALIZED = ("Not initialized: send initialize (then notifications/initialized) before "
+                   "any other request")
+INTERNAL_ERROR = ("Internal error: the server failed to handle this {method} request; the "
+                  "details are in its log (stderr). The connection is fine; other requests work.")
+ERROR_MESSAGE_MAX_CHARS = 2_000
+ERROR_DATA_MAX_CHARS = 200
+
+
+async def plain_errors(ctx: ServerRequestContext, call_next: CallNext) -> Any:
+    """Server middleware around every request. An unexpected exception becomes a JSON-RPC
+    internal error with a neutral sentence, its traceback only on stderr (the SDK would send
+    error code 0 with the exception's own text); a request before `initialize` is told so; and
+    no error answer quotes more than a short, redacted part of what it was sent."""
+    try:
+        return await call_next(ctx)
+    except MCPError as exc:
+        error = exc.error
+        if error.code == types.INVALID_PARAMS and error.message == SDK_NOT_INITIALIZED \
+                and error.data == "":
+            raise MCPError(types.INVALID_PARAMS, NOT_INITIALIZED) from None
+        data = clip(error.data, ERROR_DATA_MAX_CHARS) if isinstance(error.data, str) else error.data
+        raise MCPError(error.code, clip(error.message, ERROR_MESSAGE_MAX_CHARS), data) from None
+    except ValidationError:
+        raise  # bad params: the SDK answers -32602 without pydantic's text
+    except Exception:
+        log.exception("internal error handling a %s request", ctx.method)
+        raise MCPError(types.INTERNAL_ERROR, INTERNAL_ERROR.format(method=ctx.method)) from None
 
 
 class SurfaceHandlers:
@@ -34,14 +71,14 @@ class SurfaceHandlers:
         try:
             return self.surface.get_prompt(params.name, params.arguments)
         except KeyError:
-            raise MCPError(types.INVALID_PARAMS, f"unknown prompt {params.name!r}; available: "
+            raise MCPError(types.INVALID_PARAMS, f"unknown prompt {quoted(params.name)}; available: "
                            f"{', '.join(self.surface.prompt_names)}") from None
         except PromptArgumentsError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
     def new_server(self, **handlers: Any) -> Server:
         """A low-level MCP `Server` with our identity, the handlers above and `handlers`."""
-        return Server(
+        server = Server(
             self.surface.name,
             version=__version__,
             instructions=self.surface.instructions,
@@ -52,6 +89,8 @@ class SurfaceHandlers:
             on_get_prompt=self.get_prompt,
             **handlers,
         )
+        server.middleware.append(plain_errors)
+        return server
 
 
 def initialization_options(server: Server) -> Any:

@@ -40,14 +40,15 @@ async def close_and_reap(process: trio.Process, grace: float = 5.0) -> None:
             await process.wait()
 
 
-def run_main(prog: str, main: Callable[..., Awaitable[Any]], *args: Any) -> int:
-    """`trio.run(main, *args)` for a command line: bad settings are exit 2 with one line per
-    problem (never a traceback), a demo sandbox that does not start exit 1, Ctrl-C exit 130."""
+def run_main(prog: str, main: Callable[..., Awaitable[int | None]], *args: Any) -> int:
+    """`trio.run(main, *args)` for a command line: the exit code `main` returns (None: 0), bad
+    settings exit 2 with one line per problem (never a traceback), a demo sandbox that does not
+    start exit 1, Ctrl-C exit 130."""
     from shared.sandbox_process import SandboxStartError
     from shared.settings import SettingsError
 
     try:
-        trio.run(main, *args)
+        return trio.run(main, *args) or 0
     except SettingsError as exc:
         print(f"{prog}: cannot start, fix these settings:\n{exc}", file=sys.stderr)
         return 2
@@ -56,4 +57,3 @@ def run_main(prog: str, main: Callable[..., Awaitable[Any]], *args: Any) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    return 0

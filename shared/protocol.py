@@ -31,6 +31,14 @@ class UnusableRequestId(ValueError):
     """
 
 
+class OversizedLine(ValueError):
+    """A line longer than MAX_LINE_BYTES: dropped whole, up to its newline, unread."""
+
+
+class NotJson(ValueError):
+    """A line with NaN or Infinity, which JSON does not have (the SDK's parser reads them)."""
+
+
 def _has_id(line: bytes) -> bool:
     if b'"id"' not in line:
         return False
@@ -39,6 +47,51 @@ def _has_id(line: bytes) -> bool:
     except ValueError:
         return False
     return isinstance(value, dict) and "id" in value
+
+
+def _refuse_constant(name: str) -> None:
+    raise NotJson(f"{name} is not JSON")
+
+
+def _has_non_json_number(line: bytes) -> bool:
+    if b"NaN" not in line and b"Infinity" not in line:
+        return False
+    try:
+        json.loads(line, parse_constant=_refuse_constant)
+    except NotJson:
+        return True
+    except ValueError:
+        pass  # not JSON for other reasons: the SDK's parser says so
+    return False
+
+
+class _LineSplitter:
+    """The newline-delimited lines of a byte stream, each at most MAX_LINE_BYTES. A longer line
+    is reported once (an OversizedLine), as soon as it is too long, and dropped up to its
+    newline: nothing of it is read as a message, however it ends."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+        self._dropping = False
+
+    def feed(self, data: bytes) -> list[bytes | OversizedLine]:
+        lines: list[bytes | OversizedLine] = []
+        start = 0
+        while (end := data.find(b"\n", start)) != -1:
+            if not self._dropping:
+                self._pending += data[start:end]
+                lines.append(OversizedLine() if len(self._pending) > MAX_LINE_BYTES
+                             else bytes(self._pending))
+            self._pending.clear()
+            self._dropping = False
+            start = end + 1
+        if not self._dropping:
+            self._pending += data[start:]
+            if len(self._pending) > MAX_LINE_BYTES:
+                lines.append(OversizedLine())
+                self._pending.clear()
+                self._dropping = True
+        return lines
 
 
 @asynccontextmanager
@@ -51,19 +104,18 @@ async def mcp_streams(stream: trio.abc.HalfCloseableStream | trio.abc.Stream) ->
     closed = trio.Event()
 
     async def reader() -> None:
-        buffer = bytearray()
+        splitter = _LineSplitter()
         try:
             async with read_send:
                 while data := await stream.receive_some(65536):
-                    buffer += data
-                    if b"\n" not in data:
-                        if len(buffer) > MAX_LINE_BYTES:
-                            buffer.clear()  # a runaway line: drop it rather than grow forever
-                        continue
-                    *lines, rest = buffer.split(b"\n")
-                    buffer = bytearray(rest)
-                    for line in lines:
+                    for line in splitter.feed(data):
+                        if isinstance(line, OversizedLine):
+                            await read_send.send(line)
+                            continue
                         if not line.strip():
+                            continue
+                        if _has_non_json_number(line):
+                            await read_send.send(NotJson())
                             continue
                         try:
                             message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
@@ -141,10 +193,31 @@ async def stdio_streams() -> AsyncIterator[tuple[anyio.abc.ObjectReceiveStream, 
         os.close(saved_in)
         os.close(saved_out)
 
+# An error result carries its text twice (content, structuredContent): this much of it as JSON
+# keeps it within the smallest response budget (OE_MCP_RESPONSE_BUDGET_BYTES >= 10000).
+ERROR_TEXT_MAX_BYTES = 4_000
+
+
+def _json_bytes(text: str) -> int:
+    return len(json.dumps(text, ensure_ascii=False).encode())
+
+
+def _fitted(text: str, max_bytes: int) -> str:
+    """`text`, or its longest prefix (marked cut) that takes at most `max_bytes` as JSON."""
+    if _json_bytes(text) <= max_bytes:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if _json_bytes(text[:middle] + "…") <= max_bytes else (low, middle - 1)
+    return text[:low] + "…"
+
+
 def error_result(text: str, status: int | None = None, **details: object) -> types.CallToolResult:
-    """A failed tool call as the client sees it: `isError`, the redacted text, and the same
-    in `structuredContent` (with the HTTP status and any machine-readable details)."""
-    text = redact(text)
+    """A failed tool call as the client sees it: `isError`, the redacted text (cut to fit
+    ERROR_TEXT_MAX_BYTES), and the same in `structuredContent` (with the HTTP status and any
+    machine-readable details)."""
+    text = _fitted(redact(text), ERROR_TEXT_MAX_BYTES)
     structured: dict[str, object] = {"error": text, **details}
     if status is not None:
         structured["status_code"] = status

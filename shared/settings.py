@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.redaction import register_secret
+from shared.redaction import quoted, register_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENV_FILE = REPO_ROOT / ".env"
@@ -228,9 +228,22 @@ def _describe(error: dict[str, Any]) -> str:
         problem = str(error.get("msg", "is invalid")).lower()
     shown = name
     if field not in SECRET_FIELDS and "input" in error and error["input"] not in (None, ""):
-        shown = f"{name}={error['input']!r}"
+        shown = f"{name}={quoted(error['input'])}"
     fix = FIXES.get(field, "check the value")
     return f"{shown} {problem}; {fix}"
+
+
+def _env_file_problem(path: Path, exc: Exception) -> str:
+    """One line naming the env file, what is wrong with it and the fix."""
+    if isinstance(exc, UnicodeDecodeError):
+        problem = f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        fix = "save it as UTF-8"
+    elif isinstance(exc, PermissionError):
+        problem, fix = "cannot be read (permission denied)", "make it readable by this user"
+    else:
+        problem, fix = f"cannot be read ({exc.strerror or type(exc).__name__})", "check that file"
+    return (f"the settings file {path} {problem}; {fix}, or set {ENV_FILE_OVERRIDE} to another "
+            "file")
 
 
 def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
@@ -240,6 +253,8 @@ def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings(_env_file=path if path.is_file() else None, **overrides)
     except ValidationError as exc:
         raise SettingsError([_describe(e) for e in exc.errors()]) from None
+    except (OSError, UnicodeDecodeError) as exc:  # only the env file is read here
+        raise SettingsError([_env_file_problem(path, exc)]) from None
     register_secret(settings.ovaledge_user_token.get_secret_value())
     register_secret(settings.ovaledge_user_secret.get_secret_value())
     return settings

@@ -15,6 +15,8 @@ from typing import Any
 
 import mcp_types as types
 
+from shared.redaction import quoted
+
 SURFACE_FILE = Path(__file__).with_name("surface.json")
 
 
@@ -70,7 +72,7 @@ class Surface:
         """What to tell a caller of `tool`, which is not in tools/list."""
         if tool in self.retired:
             return self.retired[tool]
-        return f"unknown tool {tool!r}; available: {', '.join(self.tool_names)}"
+        return f"unknown tool {quoted(tool)}; available: {', '.join(self.tool_names)}"
 
     # -- resources/read of a static document ------------------------------------------------
     def read_document(self, uri: str) -> types.ReadResourceResult | None:

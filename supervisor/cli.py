@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
+import signal
 import sys
 import warnings
 from contextlib import AsyncExitStack
@@ -17,6 +19,9 @@ from shared.processes import run_main
 from shared.protocol import CONFIRM_KEY_ENV
 from shared.redaction import configure_logging, register_secret
 from shared.settings import Settings, load_settings
+
+EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
+log = logging.getLogger("oe-mcp-local")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +49,24 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-async def run_supervisor(demo: bool) -> None:
+async def run_supervisor(demo: bool) -> int:
+    """Serve until the client closes stdin (exit 0) or Ctrl-C (SIGINT, exit 130, quietly); the
+    workers are stopped politely either way. SIGINT is received from the start, so it never
+    arrives as a KeyboardInterrupt in the middle of something."""
+    serving = trio.CancelScope()
+    with trio.open_signal_receiver(signal.SIGINT) as interrupts:
+        await _serve(demo, serving, interrupts)
+    return EXIT_INTERRUPTED if serving.cancel_called else 0
+
+
+async def _stop_serving_on_interrupt(interrupts: Any, serving: trio.CancelScope) -> None:
+    async for _ in interrupts:
+        log.info("interrupted (SIGINT): stopping the workers, then exiting")
+        serving.cancel()
+        return
+
+
+async def _serve(demo: bool, serving: trio.CancelScope, interrupts: Any) -> None:
     from shared.mcp_server import initialization_options
     from shared.protocol import stdio_streams
     from shared.surface import Surface
@@ -53,7 +75,6 @@ async def run_supervisor(demo: bool) -> None:
     from supervisor.pool import WorkerPool
     from supervisor.relay import Relay
     from supervisor.reporting import Reporter
-    from supervisor.runtime import socket_path_for
     from supervisor.status import SupervisorStatus
     from supervisor.status_socket import serve_status
 
@@ -75,13 +96,15 @@ async def run_supervisor(demo: bool) -> None:
         reporter.notify = front.notify  # reports reach the client as MCP log notifications
         server = front.build_server()
         async with trio.open_nursery() as nursery:
+            nursery.start_soon(_stop_serving_on_interrupt, interrupts, serving)
             await nursery.start(pool.run)
-            socket_path = settings.oe_mcp_status_socket or socket_path_for(os.getpid())
-            await nursery.start(serve_status, status, pool, socket_path)  # listening before we serve
-            async with stdio_streams() as (read, write):
-                async with answer_malformed(read, write) as screened:
-                    await server.run(screened, write, initialization_options(server))
-            # stdin closed: the client is gone. Stop the workers, then everything else.
+            # Listening before we serve; it cannot fail: without it we serve, and say so.
+            await nursery.start(serve_status, status, pool, settings.oe_mcp_status_socket)
+            with serving:
+                async with stdio_streams() as (read, write):
+                    async with answer_malformed(read, write) as screened:
+                        await server.run(screened, write, initialization_options(server))
+            # stdin closed (the client is gone) or SIGINT. Stop the workers, then everything else.
             await pool.shutdown()
             nursery.cancel_scope.cancel()
 

@@ -6,7 +6,8 @@ broken request never hears back and waits for its own timeout. `answer_malformed
 the transport and the server. Well-formed messages pass through unchanged and in order; for the
 rest it writes the answer JSON-RPC 2.0 (section 5.1) prescribes:
 
-    not JSON (or not UTF-8)                        -32700 Parse error, id null
+    not JSON (or not UTF-8, or with NaN/Infinity)  -32700 Parse error, id null
+    a line over the size limit (dropped whole)     -32600 Invalid Request, id null
     JSON but not a valid message: a batch array,   -32600 Invalid Request, with the request's
       a scalar, a request with a bad field         id when it has a usable one, else id null
     a request whose id is null, a float, a bool   -32600 Invalid Request, id null
@@ -29,7 +30,7 @@ import mcp.types as types
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
-from shared.protocol import UnusableRequestId
+from shared.protocol import MAX_LINE_BYTES, NotJson, OversizedLine, UnusableRequestId
 
 log = logging.getLogger("oe-mcp-local")
 
@@ -39,6 +40,11 @@ def error_for(exc: Exception) -> types.JSONRPCError | None:
     if isinstance(exc, UnusableRequestId):
         return _error(None, types.INVALID_REQUEST,
                       "Invalid Request: the id must be a string or an integer")
+    if isinstance(exc, OversizedLine):
+        return _error(None, types.INVALID_REQUEST, f"Invalid Request: the line is over "
+                      f"{MAX_LINE_BYTES // 2**20} MiB; it was dropped whole, up to its newline")
+    if isinstance(exc, NotJson):
+        return _error(None, types.PARSE_ERROR, "Parse error: NaN and Infinity are not JSON")
     errors = exc.errors() if isinstance(exc, ValidationError) else []
     if not errors or any(e["type"] == "json_invalid" for e in errors):
         raw = errors[0].get("input") if errors else None

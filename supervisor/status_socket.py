@@ -4,6 +4,11 @@ A Unix socket, mode 0600, peer uid checked. One JSON request line in, one JSON a
 {"command": "status"} or {"command": "restart-worker"}. Where there are no Unix sockets
 (Windows), a loopback TCP port instead, announced in a descriptor file readable only by the
 user together with a random token every request must carry.
+
+Nothing here may stop the MCP server: a status socket that cannot be made, or that fails later,
+is logged and the supervisor serves on without it. At most MAX_CONNECTIONS are served at once
+(more wait in the listen backlog), one that sends no request line within REQUEST_TIMEOUT_SECONDS
+is dropped, and when accepting fails (out of descriptors) the loop backs off and retries.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import os
 import secrets
 import socket
+import stat
 import struct
 import sys
 from pathlib import Path
@@ -22,11 +28,14 @@ import trio
 
 from shared.redaction import redact
 from supervisor.pool import WorkerPool
-from supervisor.runtime import use_tcp_status, write_private_file
+from supervisor.runtime import pid_alive, socket_path_for, use_tcp_status, write_private_file
 from supervisor.status import SupervisorStatus
 
 log = logging.getLogger("oe-mcp-local.status")
 MAX_REQUEST_BYTES = 4096
+MAX_CONNECTIONS = 8
+REQUEST_TIMEOUT_SECONDS = 2.0
+ACCEPT_RETRY_SECONDS = (0.05, 2.0)  # the first wait after a failed accept, and the longest
 
 
 def _peer_uid(sock: trio.socket.SocketType) -> int | None:
@@ -45,12 +54,14 @@ async def _answer(
             await stream.send_all(b'{"error": "permission denied"}\n')
             return
         data = b""
-        with trio.move_on_after(5):
+        with trio.move_on_after(REQUEST_TIMEOUT_SECONDS) as waiting:
             while b"\n" not in data and len(data) < MAX_REQUEST_BYTES:
                 chunk = await stream.receive_some(1024)
                 if not chunk:
                     break
                 data += chunk
+        if waiting.cancelled_caught:
+            return  # idle: its descriptor is worth more than an answer nobody asked for
         try:
             request = json.loads(data or b"{}")
             command = request.get("command", "status")
@@ -78,33 +89,72 @@ async def _answer(
 
 
 async def serve_status(
-    status: SupervisorStatus, pool: WorkerPool, path: Path, *, task_status=trio.TASK_STATUS_IGNORED
+    status: SupervisorStatus, pool: WorkerPool, path: Path | None, *,
+    task_status=trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve the status socket at `path`. A problem with it is logged, never fatal: the MCP
-    connection matters more than ops inspection."""
+    """Serve the status socket at `path` (None: in the runtime dir) until cancelled."""
     try:
+        path = path or socket_path_for(os.getpid())
         listener, token = await _listen(path)
-    except OSError as exc:
-        log.warning("no status socket (%s); oe-mcp-status will not see this supervisor. "
-                    "Set OE_MCP_STATUS_SOCKET to a writable path to fix it.", exc)
+    except Exception as exc:
+        log.warning("no status socket (%s); serving MCP without it, and oe-mcp-status will not "
+                    "see this supervisor. Set OE_MCP_STATUS_SOCKET to a writable path to fix it.", exc)
         task_status.started(None)
         return
+    made = os.lstat(path)
     log.info("status %s: %s", "descriptor" if token else "socket", path)
+    task_status.started(path)
     try:
-        async with trio.open_nursery() as nursery:
-            task_status.started(path)
-            while True:
-                stream = await listener.accept()
-                nursery.start_soon(_answer, status, pool, stream, token)
+        await _serve_connections(listener, lambda stream: _answer(status, pool, stream, token))
+    except Exception as exc:
+        log.warning("the status socket failed (%s); serving MCP without it from now on",
+                    redact(f"{type(exc).__name__}: {exc}"))
     finally:
-        path.unlink(missing_ok=True)
+        if _same_file(path, made):  # never remove what took its place
+            path.unlink(missing_ok=True)
         await listener.aclose()
+
+
+async def _serve_connections(listener: trio.SocketListener, answer) -> None:
+    slots = trio.Semaphore(MAX_CONNECTIONS)
+    first_retry, longest_retry = ACCEPT_RETRY_SECONDS
+    retry = first_retry
+
+    async def serve_one(stream: trio.SocketStream) -> None:
+        try:
+            await answer(stream)
+        finally:
+            slots.release()
+
+    async with trio.open_nursery() as nursery:
+        while True:
+            await slots.acquire()
+            try:
+                stream = await listener.accept()
+            except OSError as exc:  # EMFILE and the like: wait for descriptors to come back
+                slots.release()
+                if retry == first_retry:
+                    log.warning("status socket cannot accept (%s); retrying", exc)
+                await trio.sleep(retry)
+                retry = min(retry * 2, longest_retry)
+                continue
+            retry = first_retry
+            nursery.start_soon(serve_one, stream)
+
+
+def _same_file(path: Path, made: os.stat_result) -> bool:
+    try:
+        now = os.lstat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino)
 
 
 async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    await _clear_stale(path)
-    if use_tcp_status():
+    tcp = use_tcp_status()
+    await _clear_stale(path, tcp)
+    if tcp:
         sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
         await sock.bind(("127.0.0.1", 0))
         token = secrets.token_hex(16)
@@ -121,15 +171,22 @@ async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
     return trio.SocketListener(sock), token
 
 
-async def _clear_stale(path: Path) -> None:
-    """Remove a socket nobody listens on; refuse to touch anything else."""
-    if not (path.exists() or path.is_symlink()):
+async def _clear_stale(path: Path, tcp: bool) -> None:
+    """Remove our stale status entry at `path`: a socket nobody listens on, or the descriptor
+    of a supervisor that is gone. Refuse to touch anything else."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
         return
-    if path.name.endswith(".json") and path.is_file():
-        path.unlink()  # an old TCP descriptor: we write a fresh one
+    ours = info.st_uid == os.getuid()
+    busy = OSError(f"another supervisor is listening on {path}")
+    if tcp and ours and stat.S_ISREG(info.st_mode) and (pid := _descriptor_pid(path)) is not None:
+        if pid == os.getpid() or pid_alive(pid):
+            raise busy
+        path.unlink()
         return
-    if not path.is_socket():
-        raise OSError(f"{path} exists and is not a socket")
+    if tcp or not (ours and stat.S_ISSOCK(info.st_mode)):
+        raise OSError(f"{path} exists and is not a stale status socket of ours; pick a free path")
     probe = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
     try:
         await probe.connect(str(path))
@@ -138,4 +195,13 @@ async def _clear_stale(path: Path) -> None:
         return
     finally:
         probe.close()
-    raise OSError(f"another supervisor is listening on {path}")
+    raise busy
+
+
+def _descriptor_pid(path: Path) -> int | None:
+    """The pid a TCP descriptor file names, None when it is not one."""
+    try:
+        pid = json.loads(path.read_text()).get("pid")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) else None

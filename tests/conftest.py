@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +23,12 @@ async def sandbox():
 
     async with open_sandbox() as running:
         yield running
+
+
+@pytest.fixture
+def shared_tmp():
+    """A fresh world-writable sticky directory like /tmp, where another user may create names."""
+    path = Path(tempfile.mkdtemp(prefix="oe-shared-", dir="/tmp"))
+    os.chmod(path, 0o1777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import mcp.types as types
+import pytest
 import trio
 from mcp import ClientSession
 
@@ -21,6 +22,9 @@ from shared.processes import close_and_reap
 from shared.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
+OTHER_USER = "nobody"  # a real unprivileged account: what another local user can do to us
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0, reason=f"acting as another local user ({OTHER_USER}) needs root")
 
 
 def command_path(name: str) -> str:
@@ -138,6 +142,18 @@ async def status_of(socket: Path) -> dict[str, Any]:
     )
     assert done.returncode == 0, done.stderr.decode()
     return json.loads(done.stdout.decode().splitlines()[0])
+
+
+async def as_other_user(*argv: str) -> None:
+    """Run a command as OTHER_USER (the test runs as root: see `needs_root`)."""
+    await trio.run_process(list(argv), user=OTHER_USER)
+
+
+async def run_command(name: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """One of our commands run to its end: its exit code and its stdout + stderr."""
+    done = await trio.run_process([command_path(name), *args], env=env, capture_stdout=True,
+                                  capture_stderr=True, check=False)
+    return done.returncode, (done.stdout + done.stderr).decode(errors="replace")
 
 
 def alive(pid: int) -> bool:

@@ -1,16 +1,27 @@
 """Tool argument checks, before any HTTP call: schema first, then the tools' own mode rules.
 
-Messages say what is allowed, so the agent can correct itself in one step.
+Messages say what is allowed, so the agent can correct itself in one step, and quote at most a
+short prefix of a bad value (`quoted`). An integer is a JSON number without a fraction part
+(JSON Schema would take 1.0) that fits OvalEdge's 64-bit ids and counts.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from shared.redaction import QUOTE_MAX_CHARS, clip, quoted
 from worker.errors import InvalidArguments
+
+INTEGER_MAX = 2**63 - 1  # OvalEdge's ids are Java longs: a larger number names nothing
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is true
+_WHOLE_NUMBERS = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+_StrictValidator = validators.extend(Draft202012Validator, type_checker=_WHOLE_NUMBERS)
+UNKNOWN_ARGUMENTS_SHOWN = 5
 
 
 def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
@@ -18,19 +29,41 @@ def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
     kind = error.validator
     if kind == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"{field}={error.instance!r} is not allowed; use one of: {allowed}"
+        return f"{field}={quoted(error.instance)} is not allowed; use one of: {allowed}"
     if kind == "additionalProperties":
         known = ", ".join(sorted(schema.get("properties", {})))
         extra = sorted(set(error.instance) - set(schema.get("properties", {})))
-        return f"unknown argument(s) {', '.join(extra)}; allowed: {known}"
+        shown = ", ".join(clip(name, QUOTE_MAX_CHARS) for name in extra[:UNKNOWN_ARGUMENTS_SHOWN])
+        hidden = len(extra) - UNKNOWN_ARGUMENTS_SHOWN
+        return f"unknown argument(s) {shown}{f' and {hidden} more' if hidden > 0 else ''}; allowed: {known}"
     if kind == "required":
         return f"missing required argument: {error.message.split(' ')[0].strip(chr(39))}"
     if kind == "type":
-        return f"{field}={error.instance!r} must be of type {error.validator_value}"
+        return f"{field}={quoted(error.instance)} must be of type {error.validator_value}"
     if kind in ("minimum", "maximum"):
         word = "at least" if kind == "minimum" else "at most"
-        return f"{field}={error.instance!r} must be {word} {error.validator_value}"
-    return f"{field}: {error.message}"
+        return f"{field}={quoted(error.instance)} must be {word} {error.validator_value}"
+    return f"{field}={quoted(error.instance)} breaks the schema's {kind} rule"
+
+
+def _too_large(value: Any, path: tuple[str, ...] = ()) -> list[str]:
+    """The integers in `value` beyond INTEGER_MAX either way, each with its path."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _too_large(item, (*path, str(key)))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _too_large(item, (*path, str(i)))]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INTEGER_MAX:
+        return [f"{'.'.join(path)}={quoted(value)} is out of range (at most {INTEGER_MAX})"]
+    return []
+
+
+def object_id(raw: str) -> int | None:
+    """The object id spelled by `raw` (a resource URI's {object_id}), None unless it is a whole
+    number from 1 to INTEGER_MAX in ASCII digits."""
+    if not _DIGITS.fullmatch(raw):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= INTEGER_MAX else None
 
 
 def _clean(value: Any) -> Any:
@@ -47,11 +80,12 @@ def _clean(value: Any) -> Any:
 def check_arguments(
     validator: Draft202012Validator, arguments: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """Arguments valid for `validator`'s schema, with blanks dropped, or InvalidArguments
-    naming every problem."""
+    """Arguments valid for `validator`'s schema (integers as the module doc says), with blanks
+    dropped, or InvalidArguments naming every problem."""
     args = dict(arguments or {})
     schema = validator.schema
-    problems = [_describe(e, schema) for e in sorted(validator.iter_errors(args), key=str)]
+    errors = sorted(_StrictValidator(schema).iter_errors(args), key=str)
+    problems = [_describe(e, schema) for e in errors] or _too_large(args)
     if problems:
         raise InvalidArguments("; ".join(problems))
     cleaned = {key: _clean(value) for key, value in args.items()}

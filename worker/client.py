@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from shared.redaction import clip
 from shared.settings import Settings
 from worker.errors import FailureKind, NotOffered, OvalEdgeError, RouteMissing
 from worker.routes import API, Capability, Generation, Route, RouteBook
@@ -24,6 +25,7 @@ from worker.transport import Transport, message_of
 INVALID_TOKEN_PHRASES = ("invalid token", "generate a new token", "token expired", "expired token")
 # The members of Spring Boot's own error body; an OvalEdge answer carries "ok"/"message" instead.
 SPRING_ERROR_KEYS = frozenset({"status", "error", "path"})
+NOT_JSON_START_CHARS = 120  # of a non-JSON answer quoted in the error
 T = TypeVar("T")
 
 
@@ -160,7 +162,7 @@ class OvalEdgeClient:
             return response.json()
         except ValueError:
             content_type = response.headers.get("content-type", "unknown")
-            start = " ".join(response.text[:120].split())
+            start = clip(" ".join(response.text.split()), NOT_JSON_START_CHARS)
             raise OvalEdgeError(
                 f"{method} {path} answered {content_type}, not JSON (starts with {start!r}).",
                 status=status,

@@ -31,9 +31,9 @@ from shared.protocol import (
     error_result,
     stdio_streams,
 )
-from shared.redaction import redact
+from shared.redaction import QUOTE_MAX_CHARS, clip, quoted, redact, redact_data
 from shared.settings import Settings
-from worker.arguments import check_arguments
+from worker.arguments import INTEGER_MAX, check_arguments, object_id
 from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.flows import FlowMemory
@@ -99,6 +99,7 @@ class WorkerApp(SurfaceHandlers):
         await ctx.session.report_progress(1, 1, f"{name}: done")
         if not isinstance(data, dict):
             data = {"items": data}
+        data = redact_data(data)  # here, where the secrets are known: the front relays as is
         add_links(data, self.settings.link_base_url)
         shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                                more_hint=tool.more_hint)
@@ -115,17 +116,20 @@ class WorkerApp(SurfaceHandlers):
         if found is None:
             known = ", ".join([f"{t.prefix}<id>" for t in REGISTRY.resource_templates.values()]
                               + list(REGISTRY.documents))
-            raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}; use {known}")
+            raise MCPError(types.INVALID_PARAMS, f"unknown resource {quoted(uri)}; use {known}")
         template, raw_id = found
-        if not raw_id.isdigit() or int(raw_id) < 1:
+        number = object_id(raw_id)
+        if number is None:
             raise MCPError(types.INVALID_PARAMS,
-                           f"object id {raw_id!r} in {uri} is not a positive number")
+                           f"object id {quoted(raw_id)} in {clip(uri, QUOTE_MAX_CHARS)} is not a "
+                           f"positive number (a whole number from 1 to {INTEGER_MAX})")
         try:
-            data = await template.read(self.context, int(raw_id))
+            data = await template.read(self.context, number)
         except OvalEdgeError as exc:
             raise MCPError(types.INTERNAL_ERROR, redact(f"reading {uri} failed. {exc.text}")) from None
         if not isinstance(data, dict):
             data = {"items": data}
+        data = redact_data(data)
         add_links(data, self.settings.link_base_url)
         data = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,
                              more_hint="open the asset's redirectUrl in OvalEdge")

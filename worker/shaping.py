@@ -38,20 +38,31 @@ def add_links(data: Any, link_base: str) -> Any:
     return data
 
 
+Path = tuple[str | int, ...]  # keys and list indices from the top of an answer
+
+
+def _spelled(path: Path) -> str:
+    """`items[0].businessDescription`: how a path is written in the `_truncation` note."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else part
+    return out
+
+
 class _Cuts:
     def __init__(self) -> None:
-        self.fields: list[tuple[str, int, int]] = []  # (path, original chars, kept chars)
-        self.items: dict[str, tuple[int, int]] = {}  # list path -> (kept, original)
+        self.fields: list[tuple[Path, int, int]] = []  # (path, original chars, kept chars)
+        self.items: dict[Path, tuple[int, int]] = {}  # list path -> (kept, original)
 
-    def text(self, path: str, original: int, kept: int) -> str:
+    def text(self, path: Path, original: int, kept: int) -> str:
         self.fields.append((path, original, kept))
         return f" [... {original - kept} more characters cut to fit; open it in OvalEdge]"
 
-    def drop_items(self, path: str, keep: int, total: int) -> None:
+    def drop_items(self, path: Path, keep: int, total: int) -> None:
         """Record that `path` keeps its first `keep` items; forget text cuts inside the rest."""
-        def kept(inner: str) -> bool:
-            prefix = f"{path}["
-            return not inner.startswith(prefix) or int(inner[len(prefix):].split("]", 1)[0]) < keep
+        def kept(inner: Path) -> bool:
+            below = inner[:len(path)] == path and len(inner) > len(path)
+            return not below or inner[len(path)] < keep
 
         self.items = {p: counts for p, counts in self.items.items() if kept(p)}
         self.items[path] = (keep, self.items.get(path, (0, total))[1])
@@ -60,26 +71,27 @@ class _Cuts:
     def note(self, more_hint: str) -> dict[str, Any]:
         return {
             "cut": [
-                f"{path}: kept the first {kept} of {original} items"
+                f"{_spelled(path)}: kept the first {kept} of {original} items"
                 for path, (kept, original) in self.items.items()
-            ] + [f"{path} ({original} -> {kept} chars)" for path, original, kept in self.fields[:50]],
+            ] + [f"{_spelled(path)} ({original} -> {kept} chars)"
+                 for path, original, kept in self.fields[:50]],
             "fields_cut": len(self.fields),
             "how_to_get_the_rest": more_hint,
         }
 
 
-def _trim(value: str, limit: int, path: str, cuts: _Cuts) -> str:
+def _trim(value: str, limit: int, path: Path, cuts: _Cuts) -> str:
     if len(value) <= limit:
         return value
     return value[:limit] + cuts.text(path, len(value), limit)
 
 
-def _slim(node: Any, path: str, cuts: _Cuts, cap: int | None, parent_key: str = "") -> Any:
+def _slim(node: Any, path: Path, cuts: _Cuts, cap: int | None, parent_key: str = "") -> Any:
     """A copy of `node` with long texts cut (each string at most once, to the tightest limit)."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            sub = f"{path}.{key}" if path else key
+            sub = (*path, key)
             lower = key.lower()
             if isinstance(value, str):
                 limit = None
@@ -94,7 +106,7 @@ def _slim(node: Any, path: str, cuts: _Cuts, cap: int | None, parent_key: str = 
                 out[key] = _slim(value, sub, cuts, cap, lower)
         return out
     if isinstance(node, list):
-        return [_slim(item, f"{path}[{i}]", cuts, cap, parent_key) for i, item in enumerate(node)]
+        return [_slim(item, (*path, i), cuts, cap, parent_key) for i, item in enumerate(node)]
     return node
 
 
@@ -103,16 +115,16 @@ def _size(data: Any) -> int:
     return len(json.dumps(data, ensure_ascii=False).encode())
 
 
-def _lists(node: Any, path: str = ""):
-    """Every list with more than one item, with its path (spelled as in the text cuts)."""
+def _lists(node: Any, path: Path = ()):
+    """Every list with more than one item, with its path."""
     if isinstance(node, list):
         if len(node) > 1:
             yield path, node
         for i, item in enumerate(node):
-            yield from _lists(item, f"{path}[{i}]")
+            yield from _lists(item, (*path, i))
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _lists(value, f"{path}.{key}" if path else key)
+            yield from _lists(value, (*path, key))
 
 
 def fit_to_budget(data: dict[str, Any], budget: int, *, more_hint: str) -> dict[str, Any]:
@@ -126,10 +138,10 @@ def fit_to_budget(data: dict[str, Any], budget: int, *, more_hint: str) -> dict[
         return result
 
     cuts = _Cuts()
-    result = _slim(data, "", cuts, None)
+    result = _slim(data, (), cuts, None)
     if _size(noted(result, cuts)) > budget:
         cuts = _Cuts()  # cap from the original, so each marker counts what was really cut
-        result = _slim(data, "", cuts, STRING_CAP_UNDER_PRESSURE)
+        result = _slim(data, (), cuts, STRING_CAP_UNDER_PRESSURE)
     while _size(noted(result, cuts)) > budget:
         found = max(_lists(result), key=lambda entry: _size(entry[1]), default=None)
         if found is None:

@@ -1,7 +1,8 @@
 """The JWT lifecycle for AUTH_MODE=local.
 
 OvalEdge keeps one active JWT per token+secret pair: a second exchange kills the first. So the
-JWT is exchanged once, cached in memory, refreshed shortly before `exp`, and exchanged again
+JWT is exchanged once, cached in memory, refreshed shortly before `exp` (REFRESH_LEEWAY_SECONDS
+before it, or half-way through the life of a JWT too short-lived for that), and exchanged again
 only after OvalEdge rejects it. Exchanges are serialised by a lock with a double check, so any
 number of concurrent callers cause at most one exchange.
 """
@@ -55,14 +56,20 @@ def looks_like_jwt(value: str) -> bool:
     return isinstance(header, dict)
 
 
-def jwt_expiry(value: str) -> float | None:
-    """`exp` of a JWT, read without verifying the signature (we are not its audience)."""
+def _time_claim(value: str, name: str) -> float | None:
+    """A time claim (`exp`, `iat`) of a JWT, read without verifying the signature (we are not
+    its audience)."""
     try:
         claims = pyjwt.decode(value, options={"verify_signature": False})
     except pyjwt.PyJWTError:
         return None
-    exp = claims.get("exp")
-    return float(exp) if isinstance(exp, int | float) else None
+    claim = claims.get(name)
+    return float(claim) if isinstance(claim, int | float) and not isinstance(claim, bool) else None
+
+
+def jwt_expiry(value: str) -> float | None:
+    """`exp` of a JWT; None when it has none."""
+    return _time_claim(value, "exp")
 
 
 def extract_token(payload: Any) -> str:
@@ -136,6 +143,7 @@ class TokenManager:
         self._lock = trio.Lock()
         self._jwt: str | None = None
         self._exp: float | None = None
+        self._refresh_at: float | None = None  # when `_jwt` is due for a new exchange
         self._attempts = 0  # exchange attempts, successful or not
         self._last_failure: TokenExchangeError | None = None
         self._failed_attempt: int | None = None  # which attempt produced _last_failure
@@ -146,7 +154,21 @@ class TokenManager:
         if self._jwt is None:
             return False
         # A JWT without exp is never refreshed proactively; a 401 will tell us.
-        return self._exp is None or self._exp - self._clock() > self._leeway
+        return self._refresh_at is None or self._clock() < self._refresh_at
+
+    def _hold(self, token: str | None) -> None:
+        """Keep `token` (None: forget ours) and work out when it is due for a new exchange:
+        the leeway before `exp`, or half-way through its life when that is later (with a 60 s
+        JWT and a 120 s leeway it would never be fresh enough to use)."""
+        self._jwt, self._exp, self._refresh_at = token, None, None
+        if token is None:
+            return
+        register_secret(token)
+        self._exp = jwt_expiry(token)
+        if self._exp is not None:
+            now = self._clock()
+            issued = min(_time_claim(token, "iat") or now, now)
+            self._refresh_at = max(self._exp - self._leeway, issued + (self._exp - issued) / 2)
 
     def snapshot(self) -> TokenSnapshot:
         expires_in = None if self._exp is None else round(self._exp - self._clock(), 1)
@@ -161,7 +183,7 @@ class TokenManager:
 
     # -- public API -----------------------------------------------------------------------
     async def get(self) -> str:
-        """A JWT fresh for at least the leeway; exchanges at most once for concurrent callers."""
+        """A JWT not yet due for refresh; exchanges at most once for concurrent callers."""
         if self._usable():
             assert self._jwt is not None
             return self._jwt
@@ -178,8 +200,7 @@ class TokenManager:
     def invalidate(self, rejected_jwt: str) -> None:
         """Forget the JWT OvalEdge rejected, unless a newer one already replaced it."""
         if self._jwt == rejected_jwt:
-            self._jwt = None
-            self._exp = None
+            self._hold(None)
 
     def export(self) -> str | None:
         """The current JWT if still usable, for a graceful hand-over to a successor worker."""
@@ -188,8 +209,7 @@ class TokenManager:
     def adopt(self, token: str) -> None:
         """Use a JWT handed over by a predecessor instead of exchanging (one JWT per pair)."""
         if looks_like_jwt(token):
-            register_secret(token)
-            self._jwt, self._exp = token, jwt_expiry(token)
+            self._hold(token)
 
     # -- the exchange ---------------------------------------------------------------------
     async def _exchange(self) -> str:
@@ -199,11 +219,10 @@ class TokenManager:
         except TokenExchangeError as exc:
             self._last_failure = exc
             self._failed_attempt = self._attempts
-            self._jwt = self._exp = None
+            self._hold(None)
             log.warning("%s", exc.text)
             raise
-        register_secret(token)
-        self._jwt, self._exp = token, jwt_expiry(token)
+        self._hold(token)
         self._last_failure = None
         self.exchanges += 1
         return token

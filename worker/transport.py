@@ -19,7 +19,7 @@ import httpx
 import trio
 
 from shared import __version__
-from shared.redaction import redact
+from shared.redaction import clip
 from shared.settings import Settings
 from worker.errors import FailureKind, OvalEdgeError
 
@@ -32,6 +32,7 @@ NOT_PROCESSED_STATUSES = frozenset({429, 503})
 RETRY_AFTER_CAP_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 10.0
 USER_AGENT = f"oe-mcp-local/{__version__}"
+UPSTREAM_TEXT_MAX_CHARS = 300  # of OvalEdge's words quoted in an error
 
 
 def build_http_client(settings: Settings) -> httpx.AsyncClient:
@@ -50,17 +51,18 @@ def build_http_client(settings: Settings) -> httpx.AsyncClient:
 
 
 def message_of(response: httpx.Response) -> str:
-    """OvalEdge's own words for a failed response (its `message` field), redacted."""
+    """OvalEdge's own words for a failed response (its `message` field, else its body), redacted
+    and then cut to UPSTREAM_TEXT_MAX_CHARS."""
     try:
         body = response.json()
     except ValueError:
         text = " ".join(response.text.split())
-        return redact(text[:300]) if text else "(empty body)"
+        return clip(text, UPSTREAM_TEXT_MAX_CHARS) if text else "(empty body)"
     if isinstance(body, dict):
         for key in ("message", "error", "errorMessage", "error_description"):
             if body.get(key):
-                return redact(str(body[key]))
-    return redact(json.dumps(body)[:300])
+                return clip(body[key], UPSTREAM_TEXT_MAX_CHARS)
+    return clip(json.dumps(body), UPSTREAM_TEXT_MAX_CHARS)
 
 
 class Transport:

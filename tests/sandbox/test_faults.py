@@ -132,3 +132,20 @@ async def test_oversized_fault_pads_current_answers_too(sandbox, client):
     )
     data = details.json()["data"]
     assert len(data["details"]["technicalDescription"]) >= 49_000 and "businessDescription" not in data
+
+
+async def test_echo_fault_sends_the_request_back_in_an_error_or_in_the_data(sandbox, client):
+    sandbox.state.add_fault(Fault(status=401, echo_request=True), path=TOKEN_PATH)
+    refused = await client.post(TOKEN_PATH, json=CREDS, headers=EXCHANGE_HEADERS)
+    assert refused.status_code == 401 and list(refused.json()) == ["ok", "request"]
+    assert refused.json()["request"]["json"] == CREDS
+    assert refused.json()["request"]["headers"]["authorization"] == EXCHANGE_HEADERS["Authorization"]
+    headers = await authed(client)
+    sandbox.state.add_fault(Fault(echo_request=True), path=ASSET_DETAILS)
+    details = await client.get(
+        ASSET_DETAILS, params={"objectId": 1001, "objectType": "oetable"}, headers=headers
+    )
+    data = details.json()["data"]
+    assert details.status_code == 200 and "details" in data
+    assert data["request"] == {"json": None, "headers": {**data["request"]["headers"],
+                                                         "authorization": headers["Authorization"]}}

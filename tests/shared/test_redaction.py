@@ -1,12 +1,23 @@
-"""Redaction: registered secrets, JWT-shaped strings and credential fields never get through."""
+"""Redaction: registered secrets (in their echoed forms too), JWT-shaped strings and fragments, and
+credential fields never get through; text is redacted before it is cut."""
 
 from __future__ import annotations
 
 import base64
 import json
 import logging
+from urllib.parse import quote, quote_plus
 
-from shared.redaction import REDACTED, RedactingFormatter, redact, register_secret
+from shared.redaction import (
+    QUOTE_MAX_CHARS,
+    REDACTED,
+    RedactingFormatter,
+    clip,
+    quoted,
+    redact,
+    redact_data,
+    register_secret,
+)
 
 
 def make_jwt(claims: dict) -> str:
@@ -66,3 +77,52 @@ def test_log_formatter_redacts_messages_and_arguments():
     )
     line = RedactingFormatter("%(message)s").format(record)
     assert line == f"exchange with {REDACTED} gave {REDACTED}"
+
+
+def test_escaped_and_encoded_forms_of_a_registered_secret_are_removed():
+    secret = 'sec-"ü\\CANARY-6a1f'
+    register_secret(secret)
+    echoes = [
+        json.dumps({"userSecret": secret}),  # JSON, non-ASCII escaped: \"  \\  \u00fc
+        json.dumps({"userSecret": secret}, ensure_ascii=False),
+        json.dumps(json.dumps({"s": secret})),  # JSON text inside a JSON string
+        json.dumps(secret).replace("\\u00fc", "\\u00FC"),  # the other hex case
+        "https://sso.example/?s=" + quote(secret, safe=""),
+        "form: s=" + quote_plus(secret),
+        f"repr: {secret!r}",
+    ]
+    for echo in echoes:
+        out = redact(echo)
+        assert "CANARY" not in out and REDACTED in out, (echo, out)
+
+
+def test_a_jwt_fragment_is_removed_like_a_whole_jwt():
+    token = make_jwt({"sub": "svc-fragment", "exp": 2_000_000_000})
+    header, payload, _ = token.split(".")
+    for fragment in (header, f"{header}.{payload[:12]}", payload[:20], token[:-10]):
+        out = redact(f"got {fragment} back")
+        assert out == f"got {REDACTED} back", (fragment, out)
+
+
+def test_clip_redacts_before_it_cuts_so_no_prefix_survives():
+    register_secret("tok-CANARY-7f29c1")
+    text = "x" * 282 + " got tok-CANARY-7f29c1 from OvalEdge"
+    assert "tok-CANARY" not in clip(text, 300) and clip(text, 300).endswith("…")
+    assert text[:300].endswith("tok-CANARY-7f")  # what a cut before redaction kept
+
+
+def test_data_is_redacted_member_by_member():
+    register_secret("canary-data-4821")
+    token = make_jwt({"sub": "svc", "exp": 2_000_000_000})
+    data = {"request": {"headers": {"Authorization": f"jwt {token}"}, "json": {"password": "p4ss"}},
+            "items": [{"note": "canary-data-4821 here"}, 5, None], "total": 2}
+    assert redact_data(data) == {
+        "request": {"headers": {"Authorization": REDACTED}, "json": {"password": REDACTED}},
+        "items": [{"note": f"{REDACTED} here"}, 5, None], "total": 2,
+    }
+
+
+def test_quoted_shows_a_short_redacted_prefix():
+    register_secret("canary-quote-1234")
+    shown = quoted("canary-quote-1234" + "x" * 1_000_000)
+    assert len(shown) <= QUOTE_MAX_CHARS + 1 and shown.startswith(f"'{REDACTED}xxx")

@@ -16,6 +16,18 @@ async def search(conn, **args):
     return await conn.call("asset_explorer", {"search_terms": ["orders"], **args})
 
 
+async def concurrent_searches(conn, count: int) -> list:
+    results = []
+
+    async def one():
+        results.append(await search(conn))
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(count):
+            nursery.start_soon(one)
+    return results
+
+
 async def test_first_call_exchanges_once_and_sends_jwt_scheme(sandbox):
     async with worker(sandbox_env(sandbox)) as conn:
         result_json(await search(conn))
@@ -38,31 +50,37 @@ async def test_concurrent_calls_share_one_exchange(sandbox):
     # No warm-up exchange at start: the 8 calls themselves race for the first JWT.
     async with worker(sandbox_env(sandbox, OE_MCP_WORKER_WARM_TOKEN="0")) as conn:
         assert sandbox.state.exchanges == 0
-        results = []
-
-        async def one():
-            results.append(await search(conn))
-
-        async with trio.open_nursery() as nursery:
-            for _ in range(8):
-                nursery.start_soon(one)
+        results = await concurrent_searches(conn, 8)
     assert len(results) == 8 and not any(r.is_error for r in results)
     assert sandbox.state.exchanges == 1
     assert sandbox.state.count("POST", SEARCH) == 8
 
 
 async def test_jwt_close_to_expiry_is_refreshed_before_the_next_request(sandbox):
-    sandbox.state.jwt_lifetime_seconds = 60  # inside the 120 s refresh window
+    sandbox.state.jwt_lifetime_seconds = 2  # too short for the 120 s leeway: refreshed at 1 s
     async with worker(sandbox_env(sandbox)) as conn:
         result_json(await search(conn))
         first_exchanges = sandbox.state.exchanges
         sandbox.state.jwt_lifetime_seconds = 3600
+        await trio.sleep(1.2)  # past the half-life of the last 2 s JWT
         result_json(await search(conn))
         assert sandbox.state.exchanges == first_exchanges + 1
         result_json(await search(conn))  # now fresh: no further exchange
         assert sandbox.state.exchanges == first_exchanges + 1
     searches = [r for r in sandbox.state.requests if r.path == SEARCH]
     assert all(r.status == 200 for r in searches)  # never sent a stale JWT
+
+
+async def test_a_short_lived_jwt_is_exchanged_once_for_concurrent_and_sequential_calls(sandbox):
+    """A 60 s JWT is inside the 120 s leeway from the start: it used to be "due" at once, so
+    every call exchanged (and killed the JWT the calls before it were still sending)."""
+    sandbox.state.jwt_lifetime_seconds = 60
+    async with worker(sandbox_env(sandbox, OE_MCP_WORKER_WARM_TOKEN="0")) as conn:
+        concurrent = await concurrent_searches(conn, 50)
+        sequential = [await search(conn) for _ in range(20)]
+    assert not [result_text(r) for r in concurrent + sequential if r.is_error]
+    assert sandbox.state.exchanges == 1
+    assert [r.status for r in sandbox.state.requests if r.path == SEARCH] == [200] * 70
 
 
 async def test_one_401_is_healed_by_one_reexchange(sandbox):

@@ -1,0 +1,76 @@
+"""An env file that cannot be read, or is not UTF-8, is named like any other setting error: the
+file, the problem and the fix, never a traceback, at start-up and when a worker is restarted
+after it broke (docs/security.md, item 7)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import trio
+
+from tests.harness import command_path, result_text, sandbox_env, status_of, supervisor, wait_until
+
+NOT_UTF8 = b"OVALEDGE_BASE_URL=https://oe.example.test/ovaledge\nOVALEDGE_USER_TOKEN=caf\xe9\n"
+# Root reads any file; without these capabilities it is held to the file's mode like anyone.
+WITHOUT_FILE_OVERRIDES = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+
+
+async def start_and_exit(env: dict[str, str], prefix: list[str] | None = None) -> tuple[int, str]:
+    """Start oe-mcp-local with stdin closed; its exit code and stderr."""
+    done = await trio.run_process([*(prefix or []), command_path("oe-mcp-local")], env=env,
+                                  stdin=subprocess.DEVNULL, capture_stdout=True, capture_stderr=True,
+                                  check=False)
+    return done.returncode, done.stderr.decode(errors="replace")
+
+
+async def test_a_non_utf8_env_file_is_one_line_naming_file_problem_and_fix(tmp_path):
+    env_file = tmp_path / "broken.env"
+    env_file.write_bytes(NOT_UTF8)
+    code, stderr = await start_and_exit({"PATH": os.environ["PATH"], "OE_MCP_ENV_FILE": str(env_file)})
+    assert code == 2 and "Traceback" not in stderr
+    assert f"the settings file {env_file} is not UTF-8 text (byte 0xe9 at offset 74); save it as " \
+           "UTF-8, or set OE_MCP_ENV_FILE to another file" in stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root and setpriv to drop the capability to read any file")
+async def test_an_unreadable_env_file_is_one_line_naming_file_problem_and_fix():
+    folder = Path(tempfile.mkdtemp())
+    try:
+        env_file = folder / "secret.env"
+        env_file.write_text("OVALEDGE_BASE_URL=https://oe.example.test/ovaledge\n")
+        env_file.chmod(0)
+        env = {"PATH": os.environ["PATH"], "OE_MCP_ENV_FILE": str(env_file)}
+        code, stderr = await start_and_exit(env, WITHOUT_FILE_OVERRIDES)
+    finally:
+        shutil.rmtree(folder)
+    assert code == 2 and "Traceback" not in stderr
+    assert f"the settings file {env_file} cannot be read (permission denied); make it readable " \
+           "by this user" in stderr
+
+
+async def test_an_env_file_broken_after_start_is_named_in_the_callers_error(sandbox, tmp_path):
+    env_file = tmp_path / "settings.env"
+    env_file.write_text("OE_MCP_RESTART_WINDOW_SECONDS=60\n")
+    sock = tmp_path / "sup.sock"
+    env = sandbox_env(sandbox, OE_MCP_ENV_FILE=str(env_file), OE_MCP_STATUS_SOCKET=str(sock),
+                      OE_MCP_SPARE_WORKER="false", OE_MCP_MAX_RESTARTS="2")
+    async with supervisor(env) as conn:
+        with trio.fail_after(20):
+            while (status := await status_of(sock))["worker"]["state"] != "ready":
+                await trio.sleep(0.05)
+        worker = status["worker"]["pid"]
+        env_file.write_bytes(NOT_UTF8)
+        os.kill(worker, signal.SIGKILL)
+        await wait_until(lambda: "breaker open" in conn.stderr(), timeout=30)
+        failed = await conn.call("asset_explorer", {"search_terms": ["orders"]})
+    text = result_text(failed)
+    assert failed.is_error and "keeps failing to run" in text
+    assert f"the settings file {env_file} is not UTF-8 text" in text
+    assert "Traceback" not in text and "site-packages" not in text
