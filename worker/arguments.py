@@ -43,7 +43,22 @@ def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
     if kind in ("minimum", "maximum"):
         word = "at least" if kind == "minimum" else "at most"
         return f"{field}={quoted(error.instance)} must be {word} {error.validator_value}"
+    if kind in _BOUNDS:
+        return f"{field}={quoted(error.instance)} must have {_BOUNDS[kind].format(error.validator_value)}"
+    if kind == "pattern":
+        return f"{field}={quoted(error.instance)} must match the pattern {error.validator_value}"
     return f"{field}={quoted(error.instance)} breaks the schema's {kind} rule"
+
+
+# Size rules, said as what the value must have; jsonschema's own wording would echo the value whole.
+_BOUNDS = {
+    "minItems": "at least {} item(s)",
+    "maxItems": "at most {} item(s)",
+    "minLength": "at least {} character(s)",
+    "maxLength": "at most {} character(s)",
+    "minProperties": "at least {} member(s)",
+    "maxProperties": "at most {} member(s)",
+}
 
 
 def _too_large(value: Any, path: tuple[str, ...] = ()) -> list[str]:

@@ -355,7 +355,7 @@ async def test_a_multi_select_holding_values_asks_how_to_combine(tmp_path):
 # -- invalid arguments: refused before any call, saying what is allowed ----------------------------
 
 INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
-    ("update_cde_associations", {"targets": [], "action": "Yes"}, ["targets", "should be non-empty"]),
+    ("update_cde_associations", {"targets": [], "action": "Yes"}, ["targets=[] must have at least 1 item(s)"]),
     ("update_cde_associations", {"targets": [{"object_id": 1, "object_type": "oetable"}], "action": "Maybe"},
      ["action='Maybe' is not allowed", "Yes, No, None"]),
     ("update_cde_associations", {"targets": [{"object_id": 1, "object_type": "glossary"}], "action": "Yes"},
@@ -363,7 +363,7 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("update_cde_associations", {"targets": [{"object_id": 0, "object_type": "oetable"}], "action": "No"},
      ["targets[0].object_id must be a positive integer"]),
     ("update_cde_associations", {"targets": [{"object_id": 1, "object_type": "oetable"}], "action": "Yes",
-                                 "cde_justification": "x" * 5001}, ["is too long"]),
+                                 "cde_justification": "x" * 5001}, ["cde_justification=", "must have at most 5000 character(s)"]),
     ("update_governance_roles", {"object_id": ORDERS, "object_type": "oetable", "role_updates": {}},
      ["role_updates is empty", "owner, steward, custodian, governance_role_4"]),
     ("update_governance_roles", {"object_id": ORDERS, "object_type": "oetable", "role_updates": {"boss": "x"}},
@@ -373,7 +373,7 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("update_governance_roles", {"object_id": 7, "object_type": "table", "role_updates": {"owner": "x"}},
      ["object_type='table' is not allowed", "oetable", "dqrule", "ropa_report"]),
     ("update_custom_field_value", {"object_id": ORDERS, "object_type": "oetable", "field_updates": []},
-     ["field_updates", "should be non-empty"]),
+     ["field_updates=[] must have at least 1 item(s)"]),
     ("update_custom_field_value", {"object_id": ORDERS, "object_type": "dp_domain",
                                    "field_updates": [{"field_name": "x", "value": 1}]},
      ["object_type='dp_domain' is not allowed", "oetable", "dqrule"]),
