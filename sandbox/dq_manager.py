@@ -141,7 +141,8 @@ def create_rules(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answe
         elif reusable is not None:
             reusable["associatedObjects"].append(associated(doc))
             linked.append(
-                {"ruleId": reusable["ruleId"], "ruleName": reusable["ruleName"], "objectId": object_id}
+                {"ruleId": reusable["ruleId"], "ruleName": reusable["ruleName"], "objectId": object_id,
+                 "navLink": reusable["navLink"]}
             )
         else:
             criteria, source, message = _criteria(catalog, doc, function, field, term, supplemental)
@@ -262,4 +263,5 @@ def associate_rule_objects(catalog: Catalog, raw: Any, data_quality: DataQuality
         if not already:
             rule["associatedObjects"].append(associated(doc))
         linked.append(associated(doc))
-    return ok({"ruleId": rule_id, "ruleName": rule["ruleName"], "associated": linked, "skipped": skipped})
+    return ok({"ruleId": rule_id, "ruleName": rule["ruleName"], "navLink": rule["navLink"],
+               "associated": linked, "skipped": skipped})

@@ -222,8 +222,9 @@ async def test_create_rules_associates_reuses_skips_and_creates(sandbox, client,
     data = await post_data(client, headers, CREATE, {"objects": objects})
     assert data["skipped"] == [{"objectId": ORDER_ID, "reason": "it already has a Unique Check rule: Order id is unique (id 8001)"}]
     assert data["associated"] == [
-        {"ruleId": 8001, "ruleName": "Order id is unique", "objectId": CUSTOMER_ID},
-        {"ruleId": 8004, "ruleName": "Amount is not negative", "objectId": ORDER_TOTAL},
+        {"ruleId": 8001, "ruleName": "Order id is unique", "objectId": CUSTOMER_ID, "navLink": "#nav/dqrule?id=8001"},
+        {"ruleId": 8004, "ruleName": "Amount is not negative", "objectId": ORDER_TOTAL,
+         "navLink": "#nav/dqrule?id=8004"},
     ]
     tier, table = data["created"]
     assert tier == {
@@ -367,6 +368,7 @@ async def test_associate_rule_objects(sandbox, client, headers):
     assert data == {
         "ruleId": 8004,
         "ruleName": "Amount is not negative",
+        "navLink": "#nav/dqrule?id=8004",
         "associated": [
             {"objectId": ORDER_TOTAL, "objectType": "oecolumn", "objectName": "order_total"},
             {"objectId": LIFETIME_VALUE, "objectType": "oecolumn", "objectName": "lifetime_value"},

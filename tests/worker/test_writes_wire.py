@@ -58,7 +58,8 @@ async def cde_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> Non
     assert column["criticalDataElement"] == "Yes" and column["cdeJustification"] == "Joins every order."
     archived = next(r for r in answer["data"]["results"] if r["objectId"] == ARCHIVE_NET_REVENUE)
     assert archived["blocked"] is True and answer["data"]["status"] == "partial_success"
-    assert "| customer_id | oecolumn | No | Yes |" in answer["formattedResponse"]
+    customer = next(r for r in answer["data"]["results"] if r["objectId"] == CUSTOMER_ID)
+    assert f"| [customer_id]({customer['redirectUrl']}) | oecolumn | No | Yes |" in answer["formattedResponse"]
 
 
 async def roles_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> None:
@@ -162,10 +163,12 @@ async def sql_rule_created(conn: Connected, answer: dict[str, Any], sandbox) -> 
 
 
 async def associated(conn: Connected, answer: dict[str, Any], sandbox) -> None:
-    assert 8004 in {r["ruleId"] for r in await rules_of(conn, object_id=ORDER_TOTAL)}
+    assert [o["objectId"] for o in answer["data"]["associated"]] == [DISCOUNT_AMOUNT]
+    assert 8004 in {r["ruleId"] for r in await rules_of(conn, object_id=DISCOUNT_AMOUNT)}
 
 
 ORDER_TOTAL = 100207  # pos.orders.order_total, a critical data element
+DISCOUNT_AMOUNT = 100306  # pos.order_items.discount_amount, with no DQ rule yet
 NEGATIVE_TOTALS = "SELECT COUNT(*) AS negative_totals FROM mart.fct_sales WHERE net_revenue < 0"
 DQ_WRITES: list[Write] = [
     Write("dq_rule_advisor", {"step": "validate_query", "connection_id": 2, "schema_id": 103,
@@ -183,8 +186,8 @@ DQ_WRITES: list[Write] = [
                      "schemaId": 103, "purpose": "Sales lines never lose money.",
                      "recommendedFunction": "SQL Values Contains"}, sql_rule_created),
     Write("dq_rule_manager", {"step": "associate", "rule_name": "amount is not negative",
-                              "objects": '[{"objectId": 100207, "objectType": "oecolumn"}]'},
-          ASSOCIATE, {"dqRuleId": 8004, "objects": [{"objectId": ORDER_TOTAL, "objectType": "oecolumn"}],
+                              "objects": '[{"objectId": 100306, "objectType": "oecolumn"}]'},
+          ASSOCIATE, {"dqRuleId": 8004, "objects": [{"objectId": DISCOUNT_AMOUNT, "objectType": "oecolumn"}],
                       "skipAlreadyAssociated": True}, associated),
 ]
 DQ_WIRE_TESTED = ("dq_rule_advisor",)  # its reading steps: test_dq_advice_reads_and_posts_nothing
@@ -194,6 +197,16 @@ def posts_to(recorded: list[dict[str, Any]], path: str) -> list[Any]:
     """The bodies POSTed to `path`, leaving out those refused for a superseded JWT (401: not
     applied, and re-sent once by design)."""
     return [r["json"] for r in recorded if r["method"] == POST and r["path"] == path and r["status"] != 401]
+
+
+def redirect_urls(data: Any) -> list[str]:
+    """Every `redirectUrl` anywhere in an answer."""
+    if isinstance(data, dict):
+        own = [data["redirectUrl"]] if isinstance(data.get("redirectUrl"), str) else []
+        return own + [u for v in data.values() for u in redirect_urls(v)]
+    if isinstance(data, list):
+        return [u for v in data for u in redirect_urls(v)]
+    return []
 
 
 async def test_each_write_posts_once_only_with_its_preview_token_and_reads_back(tmp_path):
@@ -226,6 +239,10 @@ async def test_each_write_posts_once_only_with_its_preview_token_and_reads_back(
             assert answer["ok"] is True and answer["formattedResponse"], (write.tool, answer)
             assert posts_to(await sandbox.requests(), write.path) == [write.body], write.tool
             await write.read_back(conn, answer, sandbox)
+            if write.path != VALIDATE:  # a validation run writes no object to link to
+                links = redirect_urls(answer["data"])
+                assert links and all(u.startswith(f"{sandbox.base_url}/#nav/") for u in links), (write.tool, links)
+                assert any(u in answer["formattedResponse"] for u in links), (write.tool, answer)
 
 
 async def test_writes_say_a_first_generation_ovaledge_does_not_offer_them(tmp_path):

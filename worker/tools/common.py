@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.schema import integer
+from worker.shaping import add_links
 
 # Every object type the current OvalEdge MCP API takes, as it spells them.
 OBJECT_TYPES = (
@@ -89,6 +90,18 @@ def md_table(headers: list[str], rows: list[list[Any]]) -> str:
 
 def link(text: str, url: str | None) -> str:
     return f"[{text}]({url})" if url else text
+
+
+def written(answer: Any, link_base: str) -> dict[str, Any]:
+    """The data of a write's answer with each object in it given its `redirectUrl`, so that the
+    report can link every object written (the server adds the same links to the JSON later)."""
+    return add_links(data_of(answer), link_base)
+
+
+def named(obj: dict[str, Any]) -> str:
+    """An object's name, linked to it in OvalEdge when its `redirectUrl` is known."""
+    name = obj.get("objectName") or f"{obj.get('objectType')} {obj.get('objectId')}"
+    return link(str(name), obj.get("redirectUrl"))
 
 
 def absolute(link_base: str, route: str | None) -> str | None:

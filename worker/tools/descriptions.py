@@ -13,7 +13,7 @@ from worker.errors import InvalidArguments
 from worker.gate import CONFIRMATION, UPDATE_OPTIONS, client_context, write_options
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, string
-from worker.tools.common import OBJECT_ID, camel, data_of
+from worker.tools.common import OBJECT_ID, camel, named, written
 
 DESCRIPTION_SLOTS = (
     "business_description",
@@ -93,7 +93,7 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
 
 def _report(data: dict[str, Any]) -> str:
     target = data.get("target") or {}
-    name = target.get("objectName") or f"{target.get('objectType')} {target.get('objectId')}"
+    name = named(target)
     updated, blocked = data.get("updatedFields") or [], data.get("blockedReasons") or []
     if data.get("dryRun"):
         head = (
@@ -103,7 +103,7 @@ def _report(data: dict[str, Any]) -> str:
         head = f"Updated {', '.join(updated)} of {name}"
     else:
         head = f"No changes to {name}"
-    lines = [head + (f": {target['redirectUrl']}" if target.get("redirectUrl") else ".")]
+    lines = [head + "."]
     lines += [f"- {b.get('field')} blocked: {b.get('message')}" for b in blocked]
     return "\n".join(lines)
 
@@ -117,7 +117,7 @@ async def update_asset_descriptions(ctx: ToolContext, a: dict[str, Any]) -> Any:
     )
     if answer.get("awaitingUserConfirmation"):
         return answer
-    data = data_of(answer)
+    data = written(answer, ctx.settings.link_base_url)
     return {**answer, "formattedResponse": _report(data)}
 
 

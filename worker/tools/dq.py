@@ -17,7 +17,7 @@ from worker.errors import InvalidArguments
 from worker.gate import CONFIRMATION
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string, strings
-from worker.tools.common import data_of, md_table, ok
+from worker.tools.common import data_of, link, md_table, ok, written
 
 DQ_TYPES = ("oetable", "oecolumn", "oefile", "oefilecolumn")
 DQ_ALIASES = {
@@ -321,13 +321,20 @@ async def dq_rule_manager(ctx: ToolContext, a: dict[str, Any]) -> Any:
     )
     if answer.get("awaitingUserConfirmation"):
         return answer
-    data = data_of(answer)
-    created = [r.get("ruleName") for r in data.get("created") or []] or (
-        [data["ruleName"]] if data.get("ruleName") and step == "create_custom_sql" else []
-    )
+    data = written(answer, ctx.settings.link_base_url)
+    rules = data.get("created") or ([data] if data.get("ruleName") and step == "create_custom_sql" else [])
+    created = [link(str(r.get("ruleName")), r.get("redirectUrl")) for r in rules]
+    if step == "associate":
+        linked_to = [link(str(data.get("ruleName")), data.get("redirectUrl"))]
+    else:
+        linked_to = sorted(
+            {link(str(r.get("ruleName")), r.get("redirectUrl")) for r in data.get("associated") or []}
+        )
     parts = [
         f"created {', '.join(map(str, created))}" if created else "",
-        f"associated {len(data.get('associated') or [])}" if data.get("associated") else "",
+        f"associated {len(data.get('associated') or [])} object(s) with {', '.join(linked_to)}"
+        if data.get("associated")
+        else "",
         f"skipped {len(data.get('skipped') or [])}" if data.get("skipped") else "",
     ]
     note = (

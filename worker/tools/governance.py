@@ -19,9 +19,11 @@ from worker.tools.common import (
     data_of,
     local_timezone,
     md_table,
+    named,
     ok,
     phase,
     valid_timezone,
+    written,
 )
 
 # -- critical data elements --------------------------------------------------------------------------
@@ -87,9 +89,7 @@ def _cde_report(data: dict[str, Any]) -> str:
             ["Object", "Type", "Before", "After", "Note"],
             [
                 [
-                    f"[{r.get('objectName', r.get('objectId'))}]({r['redirectUrl']})"
-                    if r.get("redirectUrl")
-                    else r.get("objectName", r.get("objectId")),
+                    named(r),
                     r.get("objectType"),
                     r.get("previousCde"),
                     r.get("updatedCde"),
@@ -115,7 +115,7 @@ async def update_cde_associations(ctx: ToolContext, a: dict[str, Any]) -> Any:
     )
     if answer.get("awaitingUserConfirmation"):
         return answer
-    data = data_of(answer)
+    data = written(answer, ctx.settings.link_base_url)
     return ok(data, formattedResponse=_cde_report(data))
 
 
@@ -183,9 +183,7 @@ def _roles_report(data: dict[str, Any]) -> str:
         ]
         for b in data.get("blockedRoles") or []
     ]
-    target = data.get("target") or {}
-    name = target.get("objectName", target.get("objectId"))
-    head = f"Governance roles of {name}: {data.get('status', '?')}."
+    head = f"Governance roles of {named(data.get('target') or {})}: {data.get('status', '?')}."
     return head + ("\n" + md_table(["Role", "Before", "After", "Note"], rows) if rows else "")
 
 
@@ -207,7 +205,7 @@ async def update_governance_roles(ctx: ToolContext, a: dict[str, Any]) -> Any:
         raise
     if answer.get("awaitingUserConfirmation"):
         return answer
-    data = data_of(answer)
+    data = written(answer, ctx.settings.link_base_url)
     return ok(data, formattedResponse=_roles_report(data))
 
 
@@ -361,10 +359,10 @@ async def update_custom_field_value(ctx: ToolContext, a: dict[str, Any]) -> Any:
     )
     if answer.get("awaitingUserConfirmation"):
         return answer
-    data = data_of(answer)
+    data = written(answer, ctx.settings.link_base_url)
     blocked = data.get("blockedFields") or []
     text = (
-        f"Custom fields: {data.get('status', '?')}; "
+        f"Custom fields of {named(data.get('target') or {})}: {data.get('status', '?')}; "
         f"updated {', '.join(data.get('updatedFields') or []) or 'none'}"
         + (f"; blocked {', '.join(blocked)}" if blocked else "")
         + "."
