@@ -105,3 +105,30 @@ async def test_a_guided_flow_keeps_its_place_across_a_recycle_and_says_what_to_r
         again = result_json(await conn.call("create_tag", parent))
     assert again["workflowPhase"] == "PARENT_OPTIONAL"
     assert "has restarted since: show them to the user and ask again" in again["formattedResponse"]
+
+
+async def test_a_preview_token_confirms_in_the_worker_that_replaced_the_one_that_made_it(sandbox, tmp_path):
+    """The gate's key belongs to the supervisor's run, not to a worker: a preview shown before a
+    crash or a recycle is still the one the user approves afterwards, and writes once."""
+    socket = tmp_path / "sup.sock"
+    roles = next(w for w in WRITES if w.tool == "update_governance_roles")
+    async with supervisor(env_for(sandbox, tmp_path, **KILLS_ALLOWED)) as conn:
+        for replace in ("crash", "recycle"):
+            await worker_ready(socket)
+            token = result_json(await conn.call(roles.tool, roles.args))["confirmationToken"]
+            before = (await status_of(socket))["worker"]["pid"]
+            if replace == "crash":
+                os.kill(before, signal.SIGKILL)
+                await trio.sleep(0.3)
+            else:
+                done = await trio.run_process(
+                    [command_path("oe-mcp-status"), "restart-worker", "--socket", str(socket)],
+                    capture_stdout=True, check=False)
+                assert done.returncode == 0, done.stdout
+            await worker_ready(socket)
+            assert (await status_of(socket))["worker"]["pid"] != before
+            posts = sandbox.state.count("POST", roles.path)
+            confirmed = await conn.call(roles.tool, {**roles.args, "write_confirmed_by_user": True,
+                                                     "confirmation_token": token})
+            assert not confirmed.is_error and result_json(confirmed)["ok"] is True, (replace, result_text(confirmed))
+            assert sandbox.state.count("POST", roles.path) == posts + 1, replace
