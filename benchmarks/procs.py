@@ -144,7 +144,7 @@ class Client:
 async def mcp_client(argv: list[str], env: dict[str, str], *, handshake: bool = True,
                      stderr_name: str = "server") -> AsyncIterator[Client]:
     """Spawn `argv` with MCP on its stdio; hand back a client session (after the handshake)."""
-    from shared.protocol import mcp_streams
+    from worker.stdio import mcp_streams
 
     logs = OUT / "logs"
     logs.mkdir(parents=True, exist_ok=True)

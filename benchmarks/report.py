@@ -13,10 +13,11 @@ REPRODUCE = ".venv/bin/python -m benchmarks.run"
 
 TARGETS = {
     "overhead_ratio_p50": 1.10,
-    "handshake_seconds": 0.5,
+    "handshake_seconds": 0.35,  # p95, at most
     "recovery_seconds": 0.3,
-    "concurrency_ratio": 2.0,
-    "supervisor_rss_mib": 45.0,
+    "concurrency_vs_worker": 1.10,  # the supervisor's burst ratio / the worker alone's
+    "first_call_extra_seconds": 0.15,  # spawn -> first call, beyond the worker's own cold start
+    "supervisor_rss_mib": 40.0,
     "growth": 0.05,
     "description_max": 1_500,
     "tools_list_chars": 28_000,
@@ -29,6 +30,7 @@ HANDSHAKE_LABELS = {
     "floor_python": "floor: `python -c 'import sys'`",
     "floor_mcp_types_pkg": "floor: `python -c 'import mcp_types'` (the SDK's types package alone)",
     "floor_mcp_types": "floor: `python -c 'import mcp.types'` (runs `mcp/__init__`)",
+    "floor_trio_mcp_types": "floor: `python -c 'import trio, mcp_types'` (the least a front needs)",
     "floor_local_imports": "floor: python importing the supervisor's modules",
     "floor_worker_imports": "floor: python importing the worker's modules",
 }
@@ -114,7 +116,14 @@ def summary_rows(results: dict[str, Any]) -> Rows:
             s = hs[key]["local_hanging_token"]
             rows.add(f"Handshake, hanging token endpoint: spawn -> {what} answered (p95 of {s['n']} spawns)",
                      f"{secs(s['p95'])} (p50 {secs(s['p50'])}, max {secs(s['max'])})",
-                     f"< {limit} s", s["p95"] < limit, f"handshake_{key}")
+                     f"<= {limit} s", s["p95"] <= limit, f"handshake_{key}")
+    local_first, worker_first = _get(hs, "first_call", "local"), _get(hs, "first_call", "worker")
+    if _get(local_first, "n") and _get(worker_first, "n"):
+        extra, limit = local_first["p50"] - worker_first["p50"], TARGETS["first_call_extra_seconds"]
+        rows.add(f"Spawn -> first tool call answered, oe-mcp-local against the worker's own cold start "
+                 f"(p50 of {local_first['n']} spawns)",
+                 f"{secs(local_first['p50'])} vs {secs(worker_first['p50'])}: {extra * 1000:+.0f} ms",
+                 f"<= +{limit * 1000:.0f} ms", extra <= limit, "first_call")
     rec = _get(sections, "recovery", "variants", "standby")
     limit = TARGETS["recovery_seconds"]
     if _get(rec, "idle", "n"):
@@ -130,14 +139,15 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"{secs(s['p95'])} (p50 {secs(s['p50'])}; {rec['failed_calls']} failed calls)",
                  f"< {limit} s", s["p95"] < limit, "recovery_load")
     conc = sections.get("concurrency", {})
-    if _get(conc, "targets", "local"):
-        s = conc["targets"]["local"]
-        limit = TARGETS["concurrency_ratio"]
+    if _get(conc, "targets", "local") and _get(conc, "targets", "worker"):
+        s, w = conc["targets"]["local"], conc["targets"]["worker"]
+        relative, limit = s["ratio"]["p50"] / w["ratio"]["p50"], TARGETS["concurrency_vs_worker"]
         rows.add(f"Concurrency: {conc['burst']} concurrent reads / one read, sandbox latency "
-                 f"{conc['latency_seconds'] * 1000:.0f} ms (median of {s['ratio']['n']} rounds)",
-                 f"{s['ratio']['p50']:.2f}x (worst {s['ratio']['max']:.2f}x; one read "
+                 f"{conc['latency_seconds'] * 1000:.0f} ms (median of {s['ratio']['n']} rounds), through "
+                 "the supervisor against the worker alone",
+                 f"{s['ratio']['p50']:.2f}x vs {w['ratio']['p50']:.2f}x: {relative:.2f} (one read "
                  f"{ms(s['single']['p50'])}, {conc['burst']} reads {ms(s['burst_wall']['p50'])})",
-                 f"<= {limit:.1f}x", s["ratio"]["p50"] <= limit, "concurrency")
+                 f"<= {limit:.2f}", relative <= limit, "concurrency")
     mem = sections.get("memory", {})
     if mem.get("trace"):
         peak = max(mem["rest"]["supervisor"], mem["end"]["supervisor"])
@@ -305,6 +315,7 @@ def _memory(mem: dict[str, Any]) -> list[str]:
                 f"| nothing (`import sys`) | {_mib(floors['python'])} |",
                 f"| `mcp_types` (the SDK's types package alone) | {_mib(floors.get('mcp_types_pkg'))} |",
                 f"| `mcp.types` (runs `mcp/__init__`) | {_mib(floors['mcp_types'])} |",
+                f"| `trio` and `mcp_types` (a front's least) | {_mib(floors.get('trio_mcp_types'))} |",
                 f"| the supervisor's modules | {_mib(floors['supervisor_imports'])} |",
                 f"| the worker's modules | {_mib(floors['worker_imports'])} |", ""]
     return out
@@ -365,7 +376,8 @@ def render(results: dict[str, Any], notes: list[str]) -> str:
         *rows.table(),
         "",
         "MiB = 1024² bytes (VmRSS is reported in KiB). Distributions are judged on their p95; the "
-        "overhead on the ratio of p50s and the concurrency on the median ratio over rounds.",
+        "overhead on the ratio of p50s, the first call on the difference of p50s, and the concurrency on "
+        "the median ratio over rounds.",
         "",
     ]
     failed = {k: v["error"] for k, v in results["sections"].items() if isinstance(v, dict) and "error" in v}

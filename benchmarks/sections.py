@@ -180,11 +180,11 @@ async def _import_floor(modules: str) -> float:
     return time.perf_counter() - started
 
 
-SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.pool, supervisor.relay, supervisor.status, "
-                      "supervisor.front, supervisor.status_socket, "
-                      "mcp.server.stdio")
+SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.spawn, supervisor.backend, supervisor.front, "
+                      "shared.framing, shared.surface")
 WORKER_IMPORTS = "worker.cli, worker.server, mcp.server.stdio"
 FLOORS = {"floor_python": "sys", "floor_mcp_types_pkg": "mcp_types", "floor_mcp_types": "mcp.types",
+          "floor_trio_mcp_types": "trio, mcp_types",
           "floor_local_imports": SUPERVISOR_IMPORTS, "floor_worker_imports": WORKER_IMPORTS}
 
 
@@ -395,6 +395,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     failed = 0
     floors = {"python": await floor_rss("sys"), "mcp_types_pkg": await floor_rss("mcp_types"),
               "mcp_types": await floor_rss("mcp.types"),
+              "trio_mcp_types": await floor_rss("trio, mcp_types"),
               "supervisor_imports": await floor_rss(SUPERVISOR_IMPORTS),
               "worker_imports": await floor_rss(WORKER_IMPORTS)}
     async with sandbox_process() as sandbox:

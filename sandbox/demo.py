@@ -36,8 +36,8 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
     import trio
     from mcp import ClientSession
 
-    from shared.protocol import mcp_streams
     from supervisor.status_cli import ask
+    from worker.stdio import mcp_streams
 
     summary: dict[str, Any] = {}
     command = [str(Path(sys.executable).parent / "oe-mcp-local"), "--demo"]

@@ -12,7 +12,8 @@ import os
 
 import trio
 
-PARENT_PID_ENV = "OE_MCP_SUPERVISOR_PID"
+from shared.worker_env import PARENT_PID_ENV
+
 POLL_SECONDS = 1.0
 
 

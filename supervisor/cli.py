@@ -8,7 +8,6 @@ import os
 import secrets
 import signal
 import sys
-import warnings
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -16,9 +15,8 @@ import trio
 
 from shared import __version__
 from shared.processes import run_main
-from shared.protocol import CONFIRM_KEY_ENV
 from shared.redaction import configure_logging, register_secret
-from shared.settings import Settings, load_settings
+from shared.worker_env import CONFIRM_KEY_ENV
 
 EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
 log = logging.getLogger("oe-mcp-local")
@@ -67,45 +65,43 @@ async def _stop_serving_on_interrupt(interrupts: Any, serving: trio.CancelScope)
 
 
 async def _serve(demo: bool, serving: trio.CancelScope, interrupts: Any) -> None:
-    from shared.mcp_server import initialization_options
-    from shared.protocol import stdio_streams
-    from shared.surface import Surface
-    from supervisor.front import Front
-    from supervisor.malformed import answer_malformed
-    from supervisor.pool import WorkerPool
-    from supervisor.relay import Relay
-    from supervisor.reporting import Reporter
-    from supervisor.status import SupervisorStatus
-    from supervisor.status_socket import serve_status
-
     async with AsyncExitStack() as stack:
         overrides: dict[str, Any] = {}
         if demo:  # the sandbox runs as a child process of ours, never inside this one
             from shared.sandbox_process import sandbox_child
 
             overrides = await stack.enter_async_context(sandbox_child())
-        settings: Settings = load_settings(**overrides)
+        env = worker_env(overrides)
+        # The first worker starts now, so that its cold start (the SDK, httpx, its JWT)
+        # overlaps ours; the front answers the handshake meanwhile.
+        from supervisor.spawn import spawn_first_worker
+
+        first = await spawn_first_worker(env)
+
+        from shared.framing import stdio_stream
+        from shared.surface import Surface
+        from supervisor.backend import Backend
+        from supervisor.front import ClientWire, Front
+        from supervisor.reporting import Reporter
+
         surface = Surface.load()
         reporter = Reporter()
-        pool = WorkerPool(settings, [sys.executable, "-m", "worker.cli"], worker_env(overrides),
-                          reporter.report)
-        relay = Relay(pool, surface, settings.oe_mcp_call_timeout_seconds, reporter.report)
         demo_status = {"demo": {"sandbox_url": overrides["ovaledge_base_url"]}} if demo else {}
-        status = SupervisorStatus(pool, relay, demo_status)
-        front = Front(surface, relay)
-        reporter.notify = front.notify  # reports reach the client as MCP log notifications
-        server = front.build_server()
+        stdio = await stack.enter_async_context(stdio_stream())
         async with trio.open_nursery() as nursery:
+            backend = Backend(nursery, surface, reporter, env, overrides, first=first,
+                              status_extra=demo_status)
+            front = Front(surface, backend, ClientWire(stdio))
+            backend.forward = front.from_worker  # what workers send besides answers
+            reporter.notify = front.notify  # reports reach the client as MCP log notifications
             nursery.start_soon(_stop_serving_on_interrupt, interrupts, serving)
-            await nursery.start(pool.run)
-            # Listening before we serve; it cannot fail: without it we serve, and say so.
-            await nursery.start(serve_status, status, pool, settings.oe_mcp_status_socket)
+            await backend.start()
             with serving:
-                async with stdio_streams() as (read, write):
-                    async with answer_malformed(read, write) as screened:
-                        await server.run(screened, write, initialization_options(server))
+                async with trio.open_nursery() as calls:
+                    await front.serve(stdio, calls)
+                    calls.cancel_scope.cancel()  # the client is gone: nobody awaits these
             # stdin closed (the client is gone) or SIGINT. Stop the workers, then everything else.
-            await pool.shutdown()
+            await backend.shutdown()
             nursery.cancel_scope.cancel()
 
 
@@ -116,7 +112,6 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "worker.check", *(["--demo"] if args.demo else [])]
         os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
-    warnings.filterwarnings("ignore", module="mcp")
     return run_main("oe-mcp-local", run_supervisor, args.demo)
 
 

@@ -30,10 +30,7 @@ class LivenessWatch:
                 return
             answered = False
             with trio.move_on_after(self.timeout):
-                try:
-                    answered, _ = await worker.request(lambda s: s.send_ping())
-                except Exception:  # an error answer is still an answer: it is alive
-                    answered = True
+                answered, _ = await worker.request("ping")  # an error answer is an answer too
             if worker.life >= Life.LOST:
                 return  # it died or closed its pipe: the owner task handles that
             if not answered:

@@ -17,25 +17,22 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-import mcp.types as types
+import mcp_types as types
 import trio
 
-from shared.lifeline import PARENT_PID_ENV
-from shared.protocol import (
-    TOKEN_ADOPT_METHOD,
-    TOKEN_EXPORT_METHOD,
-    WARM_TOKEN_ENV,
-    TokenAdoptParams,
-    TokenHandover,
-)
+from shared.protocol import TOKEN_ADOPT_METHOD, TOKEN_EXPORT_METHOD, TokenAdoptParams, TokenHandover
 from shared.redaction import register_secret
 from shared.settings import Settings
+from shared.worker_env import for_worker
 from supervisor.liveness import LivenessWatch
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
 from supervisor.reporting import Report
 from supervisor.worker_process import Life, WorkerProcess
 
 STDERR_TAIL_LINES = 40
+
+# What a worker sends besides answers, passed on with the worker it came from (the front's).
+Forward = Callable[[WorkerProcess, dict[str, Any], bytes], Awaitable[None]]
 
 
 class WorkerState(StrEnum):
@@ -55,6 +52,8 @@ class _RecycleRequest:
     """A recycle asked of the owner task; `done` is set once it is over."""
 
     reason: str | None  # the recycle threshold passed; None: an operator asked, and waits
+    fresh: bool = False  # new settings: not onto the standby (it read the old ones)
+    same_account: bool = True  # the JWT (and flows) still belong to the OvalEdge account in use
     done: trio.Event = field(default_factory=trio.Event)
     outcome: str | Exception = ""
 
@@ -68,11 +67,14 @@ class WorkerPool:
         report: Report,
         *,
         policy: RestartPolicy | None = None,
+        first: trio.Process | None = None,
     ):
         self.settings = settings
         self.worker_command = worker_command
-        self.worker_env = {**worker_env, PARENT_PID_ENV: str(os.getpid())}
+        self.worker_env = worker_env
         self.report = report
+        self.forward: Forward | None = None  # set by the front
+        self._first = first  # a worker process spawned early (`spawn_worker`), not yet served
         self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
         self.state = WorkerState.STARTING
         self.current: WorkerProcess | None = None
@@ -194,6 +196,8 @@ class WorkerPool:
                 self.spare = spare
                 self.breaker.record_ready(trio.current_time())
                 continue
+            if self._stopping:  # stopped by our own shutdown while it started: no failure
+                return
             delay = self.breaker.record_crash(trio.current_time())
             exit_info = spare.exit.as_dict() if spare.exit else {}
             await self.report("warning", f"Standby worker failed to start ({exit_info.get('reason')}, "
@@ -203,16 +207,23 @@ class WorkerPool:
                 await trio.sleep(delay)
 
     async def _spawn(self, nursery: trio.Nursery, *, warm_token: bool) -> WorkerProcess:
-        """Spawn a worker and wait until it is ready or dead. It runs in `nursery`, and so does
-        its liveness watch once it is ready: the pool's, which `run` closes."""
-        env = {**self.worker_env, WARM_TOKEN_ENV: "1" if warm_token else "0"}
-        worker = WorkerProcess(self.worker_command, env, self.stderr_tail)
+        """Spawn a worker (or take the one spawned early) and wait until it is ready or dead. It
+        runs in `nursery`, and so does its liveness watch once it is ready: the pool's, which
+        `run` closes."""
+        first, self._first = self._first, None
+        env = for_worker(self.worker_env, supervisor_pid=os.getpid(), warm_token=warm_token)
+        worker = WorkerProcess(self.worker_command, env, self.stderr_tail, process=first)
+        worker.inbound = partial(self._forward, worker)
         self._workers.add(worker)
         nursery.start_soon(self._run_worker, worker)
         await worker.reached(Life.READY)
         if worker.life is not Life.DEAD:
             nursery.start_soon(self._liveness.watch, worker)
         return worker
+
+    async def _forward(self, worker: WorkerProcess, message: dict[str, Any], line: bytes) -> None:
+        if self.forward is not None:
+            await self.forward(worker, message, line)
 
     async def _run_worker(self, worker: WorkerProcess) -> None:
         try:
@@ -296,6 +307,19 @@ class WorkerPool:
             raise request.outcome
         return request.outcome
 
+    async def reconfigure(self, settings: Settings, *, same_account: bool) -> str:
+        """The settings changed (the env file was edited): recycle onto a worker that reads the
+        new ones, gracefully (calls in flight finish on the old worker). The standby is dropped,
+        since it read the old settings; the JWT and the guided flows are handed over only for
+        `same_account` (the same OvalEdge and credentials)."""
+        self.settings = settings
+        request = _RecycleRequest(reason=None, fresh=True, same_account=same_account)
+        self._recycle_requests.send_nowait(request)
+        await request.done.wait()
+        if isinstance(request.outcome, Exception):
+            raise request.outcome
+        return request.outcome
+
     def recycle_if_due(self, worker: WorkerProcess) -> None:
         """Ask for a recycle of the current worker after OE_MCP_RECYCLE_AFTER_CALLS calls or
         above OE_MCP_RECYCLE_ABOVE_MB of memory (both off by default): long days, no slow
@@ -321,7 +345,7 @@ class WorkerPool:
             try:
                 if request.reason:
                     await self.report("info", f"Recycling the worker: it {request.reason}.")
-                request.outcome = await self._recycle(nursery)
+                request.outcome = await self._recycle(nursery, request)
             except Exception as exc:  # the current worker keeps serving
                 request.outcome = exc
                 if request.reason:  # nobody waits for a threshold's recycle: say why it failed
@@ -330,19 +354,24 @@ class WorkerPool:
             finally:
                 request.done.set()
 
-    async def _recycle(self, nursery: trio.Nursery) -> str:
+    async def _recycle(self, nursery: trio.Nursery, request: _RecycleRequest) -> str:
         """Replace the worker with no failed call: the new one is ready before the old retires.
 
         The JWT is handed from the old worker to the new one, so the swap costs no exchange
         and the two never invalidate each other's token (OvalEdge keeps one per credential);
         so is the memory of guided flows in progress, so none loses its place.
         """
+        if request.fresh and self.spare is not None:  # it read the old settings
+            stale, self.spare = self.spare, None
+            nursery.start_soon(partial(stale.stop, reason="settings changed"))
+            self._signal()  # the standby keeper starts one with the new settings
         old = self.current
         if old is None or not old.usable:
             return "no ready worker to recycle; the supervisor is already restarting it"
         ok, answer = await old.request_private(TOKEN_EXPORT_METHOD, types.RequestParams(),
                                                TokenHandover)
-        handover = TokenAdoptParams(jwt=answer.jwt, flows=answer.flows) if ok else None
+        handover = (TokenAdoptParams(jwt=answer.jwt, flows=answer.flows)
+                    if ok and request.same_account else None)
         register_secret(handover.jwt if handover else None)
         new = self.spare if self.spare is not None and self.spare.usable else None
         if new is not None:

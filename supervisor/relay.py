@@ -1,27 +1,30 @@
 """Forwarding `tools/call` and `resources/read` to a ready worker, within the call deadline
 (OE_MCP_CALL_TIMEOUT_SECONDS), and counting the calls for the status document.
 
-A call caught in a worker that dies is replayed once on the next worker when it cannot write
-(`Surface.may_write`); one that may write gets an "outcome unknown" error: never a duplicate
-write.
+A call goes to the worker with its params as the client sent them, under an id of ours; the
+worker's answer comes back as the bytes it wrote (`Reply`), which the front passes on with the
+client's id. A call caught in a worker that dies is replayed once on the next worker when it
+cannot write (`Surface.may_write`); one that may write gets an "outcome unknown" error: never a
+duplicate write. Cancelling a call (the client's `notifications/cancelled`, or the deadline)
+cancels it in the worker too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import mcp.types as types
+import mcp_types as types
 import trio
-from mcp import MCPError
 
 from shared.protocol import error_result
 from shared.redaction import redact
 from shared.surface import Surface
 from supervisor.pool import WorkerPool, WorkerUnavailable
 from supervisor.reporting import Report
+from supervisor.worker_link import Reply
 
-Progress = Callable[[float, float | None, str | None], Awaitable[None]]  # (value, total, message)
+# What a call comes back as: the worker's own answer, a result we made, or a JSON-RPC error.
+Answer = Reply | types.CallToolResult | types.ErrorData
 
 
 class Relay:
@@ -32,21 +35,21 @@ class Relay:
         self.report = report
         self.calls = {"in_flight": 0, "total": 0, "failed": 0, "replayed": 0, "timed_out": 0}
 
-    async def call_tool(
-        self, name: str, arguments: dict[str, Any] | None, progress: Progress | None = None
-    ) -> types.CallToolResult:
+    async def call_tool(self, params: dict[str, Any]) -> Reply | types.CallToolResult:
+        """`params` are a valid `tools/call`'s, naming a tool we serve."""
         self.calls["total"] += 1
         self.calls["in_flight"] += 1
-        result = None
+        answer: Reply | types.CallToolResult | None = None
         try:
-            result = await self._forward_call(name, arguments, progress)
-            return result
+            answer = await self._forward_call(params)
+            return answer
         finally:
             self.calls["in_flight"] -= 1
-            if result is None or result.is_error:
+            if answer is None or _failed(answer):
                 self.calls["failed"] += 1
 
-    async def _forward_call(self, name, arguments, progress) -> types.CallToolResult:
+    async def _forward_call(self, params: dict[str, Any]) -> Reply | types.CallToolResult:
+        name, arguments = params["name"], params.get("arguments")
         timeout = self.call_timeout
         replayable = not self.surface.may_write(name, arguments)
         attempts = 0
@@ -57,13 +60,11 @@ class Relay:
                 except WorkerUnavailable as exc:
                     return error_result(str(exc))
                 attempts += 1
-                ok, result = await worker.request(
-                    lambda s: s.call_tool(name, arguments, progress_callback=progress)
-                )
-                if ok:
+                ok, reply = await worker.request("tools/call", params)
+                if ok and reply is not None:
                     worker.calls_served += 1
                     self.pool.recycle_if_due(worker)
-                    return result
+                    return reply
                 if replayable and attempts == 1:
                     self.calls["replayed"] += 1
                     await self.report("warning", f"Worker {worker.pid} stopped during {name}; "
@@ -85,17 +86,25 @@ class Relay:
                f"{self.surface.subject_of(name, arguments)} was applied.")
         )
 
-    async def read_resource(self, uri: str) -> types.ReadResourceResult:
+    async def read_resource(self, params: dict[str, Any]) -> Reply | types.ErrorData:
+        uri = params["uri"]
         timeout = self.call_timeout
         with trio.move_on_after(timeout):
             for _ in range(2):  # resources are reads: replay once
                 try:
                     worker = await self.pool.ready_worker()
                 except WorkerUnavailable as exc:
-                    raise MCPError(types.INTERNAL_ERROR, redact(str(exc))) from None
-                ok, result = await worker.request(lambda s: s.read_resource(uri))
-                if ok:
-                    return result
-            raise MCPError(types.INTERNAL_ERROR,
-                           f"reading {uri} failed: the worker stopped twice while reading it; retry")
-        raise MCPError(types.INTERNAL_ERROR, f"reading {uri} got no answer within {timeout:g} s")
+                    return types.ErrorData(code=types.INTERNAL_ERROR, message=redact(str(exc)))
+                ok, reply = await worker.request("resources/read", params)
+                if ok and reply is not None:
+                    return reply
+            return types.ErrorData(code=types.INTERNAL_ERROR, message=(
+                f"reading {uri} failed: the worker stopped twice while reading it; retry"))
+        return types.ErrorData(code=types.INTERNAL_ERROR,
+                               message=f"reading {uri} got no answer within {timeout:g} s")
+
+
+def _failed(answer: Reply | types.CallToolResult) -> bool:
+    if isinstance(answer, Reply):
+        return answer.error is not None or bool((answer.result or {}).get("isError"))
+    return bool(answer.is_error)

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-import mcp.types as types
+import mcp_types as types
 import trio
 
 from shared.protocol import STATUS_METHOD, WorkerStatusResult

@@ -1,8 +1,9 @@
-"""One worker child: its process, its MCP client session, its stderr, its in-flight calls.
+"""One worker child: its process, its JSON-RPC link, its stderr, its in-flight calls.
 
 The worker runs in its own process group (so a kill reaches anything it started), speaks MCP on
-its stdin/stdout, and logs on stderr, which we keep a redacted tail of and pass on to our own
-stderr. Death is detected by reaping the process, never by waiting for EOF alone.
+its stdin/stdout (`WorkerLink`: our handshake, our ids), and logs on stderr, which we keep a
+redacted tail of and pass on to our own stderr. Death is detected by reaping the process, never
+by waiting for EOF alone.
 
 Where a worker is in its life is one value, `life` (a `Life`), that only moves forward, only
 through `_become`; `await worker.reached(Life.X)` waits for it.
@@ -12,25 +13,40 @@ from __future__ import annotations
 
 import logging
 import signal
-import subprocess
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, auto
 from typing import Any
 
-import mcp.types as types
+import mcp_types as types
 import trio
-from mcp import ClientSession
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
+from shared import __version__
 from shared.processes import signal_group
-from shared.protocol import mcp_streams
 from shared.redaction import redact
+from supervisor.spawn import spawn_worker
+from supervisor.worker_link import Inbound, LinkClosed, Reply, WorkerError, WorkerLink
 
 log = logging.getLogger("oe-mcp-local.worker")
 
 HANDSHAKE_TIMEOUT_SECONDS = 30.0
+# What the supervisor, as the worker's one client, says in its `initialize`.
+INITIALIZE_PARAMS = types.InitializeRequestParams(
+    protocol_version=LATEST_HANDSHAKE_VERSION,
+    capabilities=types.ClientCapabilities(),
+    client_info=types.Implementation(name="oe-mcp-local", version=__version__),
+).model_dump(by_alias=True, mode="json", exclude_none=True)
+
+
+class HandshakeFailed(Exception):
+    """The worker answered its handshake with something other than a usable result."""
+
+
+async def _nothing_to_forward(message: dict[str, Any], line: bytes) -> None:
+    pass
 
 
 class Life(IntEnum):
@@ -72,12 +88,17 @@ class WorkerProcess:
         command: Sequence[str],
         env: dict[str, str],
         stderr_tail: deque[str],
+        inbound: Inbound = _nothing_to_forward,
+        *,
+        process: trio.Process | None = None,
     ):
+        """`process`: one already spawned with `command` and `env` (see `spawn_worker`)."""
         self.command = list(command)
         self.env = env
         self.stderr_tail = stderr_tail
+        self.inbound = inbound  # what it sends besides answers (notifications, requests)
         self.pid: int | None = None
-        self.session: ClientSession | None = None
+        self.link: WorkerLink | None = None
         self.life = Life.SPAWNING
         self._moved = trio.Event()  # set (and replaced) at each step of `life`
         self._stderr_done = trio.Event()  # its stderr is read to the end (its last words)
@@ -85,7 +106,10 @@ class WorkerProcess:
         self.ready_at: float | None = None
         self.calls_served = 0
         self._kill_reason: str | None = None
-        self._process: trio.Process | None = None
+        self._process: trio.Process | None = process
+        if process is not None:
+            self.pid = process.pid
+            self.life = Life.HANDSHAKING
         self._in_flight: set[trio.CancelScope] = set()
 
     # -- life --------------------------------------------------------------------------------
@@ -110,17 +134,12 @@ class WorkerProcess:
         """It has been replaced: it finishes the calls it has and takes no new one."""
         self._become(Life.RETIRING)
 
-    async def run(self) -> None:
-        """Spawn, connect, serve until the process ends. Never raises for a worker failure."""
+    async def spawn(self) -> None:
+        """Start the process (no waiting for it to be ready); `run` then serves it."""
+        if self._process is not None or self.life is not Life.SPAWNING:
+            return
         try:
-            process = await trio.lowlevel.open_process(
-                self.command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-                env=self.env,
-            )
+            process = await spawn_worker(self.command, self.env)
         except OSError as exc:
             self.stderr_tail.append(redact(f"cannot start the worker: {exc}"))
             self.exit = ExitInfo(None, f"spawn failed: {exc}", time.time())
@@ -129,11 +148,19 @@ class WorkerProcess:
         self._process = process
         self.pid = process.pid
         self._become(Life.HANDSHAKING)
+
+    async def run(self) -> None:
+        """Spawn (unless `spawn` did), connect, serve until the process ends. Never raises for a
+        worker failure."""
+        await self.spawn()
+        process = self._process
+        if process is None:
+            return
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._pump_stderr, process.stderr)
             nursery.start_soon(self._reap, process)
             try:
-                await self._serve(process)
+                await self._serve(process, nursery)
             finally:
                 if self.life is not Life.DEAD:
                     self.kill("its MCP connection ended")
@@ -142,28 +169,39 @@ class WorkerProcess:
                     await self._reap(process)
                 nursery.cancel_scope.cancel()
 
-    async def _serve(self, process: trio.Process) -> None:
+    async def _serve(self, process: trio.Process, nursery: trio.Nursery) -> None:
+        """Serve the worker's link in `nursery` (the worker's own): handshake, then calls until
+        it dies or closes its pipe."""
         assert process.stdin is not None and process.stdout is not None
-        stream = trio.StapledStream(process.stdin, process.stdout)
-        async with mcp_streams(stream) as (read, write, closed):
-            async with ClientSession(read, write) as session:
-                with trio.move_on_after(HANDSHAKE_TIMEOUT_SECONDS) as handshake:
-                    try:
-                        await session.initialize()
-                        await session.list_tools()  # lets the SDK validate results by schema
-                    except Exception as exc:  # the worker died or answered garbage
-                        self.kill(f"handshake failed ({type(exc).__name__})")
-                        return
-                if handshake.cancelled_caught:
-                    self.kill(f"no MCP handshake within {HANDSHAKE_TIMEOUT_SECONDS:g} s")
-                    return
-                self.session = session
-                self.ready_at = trio.current_time()
-                self._become(Life.READY)
-                async with trio.open_nursery() as watch:
-                    watch.start_soon(self._kill_if_pipe_closes, closed)
-                    await self.reached(Life.DEAD)
-                    watch.cancel_scope.cancel()
+        link = WorkerLink(trio.StapledStream(process.stdin, process.stdout), self.inbound)
+        nursery.start_soon(link.run)
+        with trio.move_on_after(HANDSHAKE_TIMEOUT_SECONDS) as handshake:
+            try:
+                await self._handshake(link)
+            except (LinkClosed, HandshakeFailed) as exc:  # the worker died or answered garbage
+                self.kill(f"handshake failed ({type(exc).__name__})")
+                return
+        if handshake.cancelled_caught:
+            self.kill(f"no MCP handshake within {HANDSHAKE_TIMEOUT_SECONDS:g} s")
+            return
+        self.link = link
+        self.ready_at = trio.current_time()
+        self._become(Life.READY)
+        async with trio.open_nursery() as watch:
+            watch.start_soon(self._kill_if_pipe_closes, link.closed)
+            await self.reached(Life.DEAD)
+            watch.cancel_scope.cancel()
+
+    @staticmethod
+    async def _handshake(link: WorkerLink) -> None:
+        answer = await link.request("initialize", INITIALIZE_PARAMS)
+        version = (answer.result or {}).get("protocolVersion")
+        if version not in HANDSHAKE_PROTOCOL_VERSIONS:
+            raise HandshakeFailed(f"initialize answered {answer.error or version!r}")
+        await link.notify("notifications/initialized")
+        listed = await link.request("tools/list")  # warm: the first call then finds it ready
+        if not isinstance((listed.result or {}).get("tools"), list):
+            raise HandshakeFailed("tools/list answered no tools")
 
     async def _kill_if_pipe_closes(self, closed: trio.Event) -> None:
         """Stdout closed: the worker is exiting, or broken; give it a moment, then kill it."""
@@ -260,18 +298,18 @@ class WorkerProcess:
     def usable(self) -> bool:
         return self.life is Life.READY
 
-    async def request(self, send: Callable[[ClientSession], Awaitable[Any]]) -> tuple[bool, Any]:
-        """Run `send(session)`; (True, result), or (False, None) if the worker died meanwhile."""
-        if self.session is None or self.life >= Life.LOST:
+    async def request(self, method: str, params: dict[str, Any] | None = None) -> tuple[bool, Reply | None]:
+        """Send `method` and wait: (True, its reply), or (False, None) if the worker died (or
+        closed its pipe) meanwhile. A reply may be a JSON-RPC error (`Reply.error`)."""
+        link = self.link
+        if link is None or self.life >= Life.LOST:
             return False, None
         with trio.CancelScope() as scope:
             self._in_flight.add(scope)
             try:
-                return True, await send(self.session)
-            except Exception as exc:
-                if self.life >= Life.LOST or _is_connection_loss(exc):
-                    return False, None
-                raise
+                return True, await link.request(method, params)
+            except LinkClosed:
+                return False, None
             finally:
                 self._in_flight.discard(scope)
         return False, None  # cancelled because the worker died
@@ -279,18 +317,18 @@ class WorkerProcess:
     async def request_private(
         self, method: str, params: types.RequestParams, result_type: type[types.Result]
     ) -> tuple[bool, Any]:
-        """`request` of a private supervisor -> worker method (shared/protocol.py), sent
-        through the SDK like any other."""
-        message = types.Request[type(params), str](method=method, params=params)
-        return await self.request(lambda session: session.send_request(message, result_type))
+        """`request` of a private supervisor -> worker method (shared/protocol.py), its result
+        read as `result_type`; WorkerError if the worker answers with an error."""
+        ok, reply = await self.request(method, params.model_dump(by_alias=True, mode="json",
+                                                                 exclude_none=True))
+        if not ok or reply is None:
+            return False, None
+        if reply.error is not None:
+            raise WorkerError(reply.error)
+        return True, result_type.model_validate(reply.result or {})
 
     async def drained(self) -> None:
         while self._in_flight:
             await trio.sleep(0.02)
 
-
-def _is_connection_loss(exc: Exception) -> bool:
-    from mcp import MCPError
-
-    return isinstance(exc, MCPError) and exc.code == types.CONNECTION_CLOSED
 

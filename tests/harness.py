@@ -98,7 +98,7 @@ async def connect(
     On exit, stdin is closed (how clients end a server) and the process is reaped, killed
     after 5 s if it does not go by itself.
     """
-    from shared.protocol import mcp_streams
+    from worker.stdio import mcp_streams
 
     with tempfile.NamedTemporaryFile("w+b", suffix=".stderr", delete=False) as errlog:
         errpath = Path(errlog.name)

@@ -1,5 +1,7 @@
 """The package rooms import only what they may: the supervisor nothing of the worker or the
-sandbox, `shared/` nothing of the supervisor, the worker or the sandbox."""
+sandbox, `shared/` nothing of the supervisor, the worker or the sandbox; and neither of the two
+the MCP SDK or an HTTP stack, which live in the worker (the supervisor is a light front; the
+running process is checked in tests/supervisor/test_light_imports.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import ast
 
 from shared.settings import REPO_ROOT
 
+HEAVY = {"mcp", "httpx", "httpcore", "anyio", "starlette", "uvicorn", "sse_starlette", "jwt"}
 FORBIDDEN = {
-    "supervisor": {"worker", "sandbox"},
-    "shared": {"supervisor", "worker", "sandbox"},
+    "supervisor": {"worker", "sandbox"} | HEAVY,
+    "shared": {"supervisor", "worker", "sandbox"} | HEAVY,
 }
 
 

@@ -22,8 +22,8 @@ import os
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from shared.protocol import CONFIRM_KEY_ENV
 from shared.redaction import register_secret
+from shared.worker_env import CONFIRM_KEY_ENV
 from worker.errors import InvalidArguments
 from worker.schema import boolean, string
 

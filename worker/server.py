@@ -19,27 +19,27 @@ from mcp import MCPError
 from mcp.server import Server, ServerRequestContext
 
 from shared.lifeline import exit_when_supervisor_dies
-from shared.mcp_server import SurfaceHandlers, initialization_options
 from shared.protocol import (
     STATUS_METHOD,
     TOKEN_ADOPT_METHOD,
     TOKEN_EXPORT_METHOD,
-    WARM_TOKEN_ENV,
     TokenAdoptParams,
     TokenHandover,
     WorkerStatusResult,
     error_result,
-    stdio_streams,
 )
 from shared.redaction import QUOTE_MAX_CHARS, clip, quoted, redact, redact_data
 from shared.settings import Settings
+from shared.worker_env import WARM_TOKEN_ENV
 from worker.arguments import INTEGER_MAX, check_arguments, object_id
 from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.flows import FlowMemory
 from worker.gate import Gate
+from worker.mcp_server import SurfaceHandlers, initialization_options
 from worker.registry import ToolContext
 from worker.shaping import add_links, fit_to_budget
+from worker.stdio import stdio_streams
 from worker.surface import REGISTRY, SURFACE
 from worker.tokens import TokenManager
 from worker.transport import Transport, build_http_client

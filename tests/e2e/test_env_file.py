@@ -1,41 +1,49 @@
 """An env file that cannot be read, or is not UTF-8, is named like any other setting error: the
-file, the problem and the fix, never a traceback, at start-up and when a worker is restarted
-after it broke (docs/security.md, item 7)."""
+file, the problem and the fix, never a traceback, at start-up (on stderr, and as the answer to
+every tool call of a server that keeps serving) and when a worker is restarted after it broke
+(docs/security.md, item 7)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 import trio
 
-from tests.harness import command_path, result_text, sandbox_env, status_of, supervisor, wait_until
+from tests.harness import command_path, connect, result_text, sandbox_env, status_of, supervisor, wait_until
 
 NOT_UTF8 = b"OVALEDGE_BASE_URL=https://oe.example.test/ovaledge\nOVALEDGE_USER_TOKEN=caf\xe9\n"
 # Root reads any file; without these capabilities it is held to the file's mode like anyone.
 WITHOUT_FILE_OVERRIDES = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
-async def start_and_exit(env: dict[str, str], prefix: list[str] | None = None) -> tuple[int, str]:
-    """Start oe-mcp-local with stdin closed; its exit code and stderr."""
-    done = await trio.run_process([*(prefix or []), command_path("oe-mcp-local")], env=env,
-                                  stdin=subprocess.DEVNULL, capture_stdout=True, capture_stderr=True,
-                                  check=False)
-    return done.returncode, done.stderr.decode(errors="replace")
+async def problem_told(env: dict[str, str], prefix: list[str] | None = None) -> tuple[str, str]:
+    """Start oe-mcp-local with these settings and call a tool: the answer's text and stderr.
+    The handshake and the tool list are served all the same."""
+    argv = [*(prefix or []), command_path("oe-mcp-local")]
+    async with connect(argv[0], argv[1:], env) as conn:
+        assert {tool.name for tool in (await conn.session.list_tools()).tools} >= {"asset_explorer"}
+        answer = await conn.call("asset_explorer", {"search_terms": ["orders"]})
+        assert answer.is_error
+        text = result_text(answer)
+        with trio.fail_after(5):
+            while "serving without OvalEdge" not in conn.stderr():
+                await trio.sleep(0.02)
+        return text, conn.stderr()
 
 
 async def test_a_non_utf8_env_file_is_one_line_naming_file_problem_and_fix(tmp_path):
     env_file = tmp_path / "broken.env"
     env_file.write_bytes(NOT_UTF8)
-    code, stderr = await start_and_exit({"PATH": os.environ["PATH"], "OE_MCP_ENV_FILE": str(env_file)})
-    assert code == 2 and "Traceback" not in stderr
-    assert f"the settings file {env_file} is not UTF-8 text (byte 0xe9 at offset 74); save it as " \
-           "UTF-8, or set OE_MCP_ENV_FILE to another file" in stderr
+    text, stderr = await problem_told({"PATH": os.environ["PATH"], "OE_MCP_ENV_FILE": str(env_file)})
+    line = (f"the settings file {env_file} is not UTF-8 text (byte 0xe9 at offset 74); save it as "
+            "UTF-8, or set OE_MCP_ENV_FILE to another file")
+    assert line in text and line in stderr
+    assert "Traceback" not in text + stderr
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
@@ -47,12 +55,13 @@ async def test_an_unreadable_env_file_is_one_line_naming_file_problem_and_fix():
         env_file.write_text("OVALEDGE_BASE_URL=https://oe.example.test/ovaledge\n")
         env_file.chmod(0)
         env = {"PATH": os.environ["PATH"], "OE_MCP_ENV_FILE": str(env_file)}
-        code, stderr = await start_and_exit(env, WITHOUT_FILE_OVERRIDES)
+        text, stderr = await problem_told(env, WITHOUT_FILE_OVERRIDES)
     finally:
         shutil.rmtree(folder)
-    assert code == 2 and "Traceback" not in stderr
-    assert f"the settings file {env_file} cannot be read (permission denied); make it readable " \
-           "by this user" in stderr
+    line = (f"the settings file {env_file} cannot be read (permission denied); make it readable "
+            "by this user")
+    assert line in text and line in stderr
+    assert "Traceback" not in text + stderr
 
 
 async def test_an_env_file_broken_after_start_is_named_in_the_callers_error(sandbox, tmp_path):

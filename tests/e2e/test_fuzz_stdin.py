@@ -4,8 +4,9 @@ it reaches the worker.
 Raw pipes (tests/rawstdio.py), not the SDK client, since we must write what no SDK would.
 
 What "the worker never sees garbage" is checked against: the worker can only receive what the
-supervisor's own SDK ClientSession sends it, and the supervisor only forwards `tools/call` of
-a known tool and `resources/read` (neither is in the fuzz). So we check the observable effects: the
+supervisor's worker link sends it (messages it writes itself, under its own ids), and the
+supervisor only forwards `tools/call` of a known tool and `resources/read` of a template, after
+checking their params (neither is in the fuzz). So we check the observable effects: the
 worker keeps its pid (never restarted), the supervisor forwarded exactly the tool calls we made
 on purpose (`calls.total` on the status socket), the sandbox OvalEdge saw exactly the API requests
 those calls make, and no traceback shows in the supervisor's stderr (which carries the worker's).

@@ -52,8 +52,9 @@ async def running_pool(
 
 async def search(pool: WorkerPool) -> None:
     worker = await pool.ready_worker()
-    ok, result = await worker.request(lambda s: s.call_tool(*SEARCH))
-    assert ok and not result.is_error, result
+    name, arguments = SEARCH
+    ok, reply = await worker.request("tools/call", {"name": name, "arguments": arguments})
+    assert ok and reply.error is None and not reply.result["isError"], reply
 
 
 async def test_an_operator_recycle_swaps_workers_and_hands_the_jwt_over(sandbox):

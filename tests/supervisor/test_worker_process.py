@@ -11,7 +11,7 @@ from collections import deque
 import trio
 
 from shared.lifeline import PARENT_PID_ENV
-from shared.protocol import WARM_TOKEN_ENV
+from shared.worker_env import WARM_TOKEN_ENV
 from supervisor.worker_process import Life, WorkerProcess
 from tests.harness import alive, base_env
 
@@ -79,16 +79,16 @@ async def test_ready_retiring_dead_a_retiring_worker_still_answers():
         with trio.fail_after(30):
             await worker.reached(Life.READY)
         assert worker.life is Life.READY and worker.usable and worker.ready_at is not None
-        ok, _ = await worker.request(lambda s: s.send_ping())
+        ok, _ = await worker.request("ping")
         assert ok
         worker.retire()
         assert worker.life is Life.RETIRING and not worker.usable
-        ok, _ = await worker.request(lambda s: s.send_ping())  # it finishes what it is asked
+        ok, _ = await worker.request("ping")  # it finishes what it is asked
         assert ok
         await worker.stop(reason="recycled")
     assert seen[:3] == [Life.SPAWNING, Life.HANDSHAKING, Life.READY] and moved_forward_to_dead(seen)
     assert worker.exit.reason == "recycled" and worker.exit.code == 0
-    assert await worker.request(lambda s: s.send_ping()) == (False, None)
+    assert await worker.request("ping") == (False, None)
     assert not alive(worker.pid)
 
 
@@ -97,7 +97,7 @@ async def test_a_call_in_flight_when_the_worker_is_killed_returns_lost():
     answers = []
 
     async def ping() -> None:
-        answers.append(await worker.request(lambda s: s.send_ping()))
+        answers.append(await worker.request("ping"))
 
     async with trio.open_nursery() as nursery:
         seen = run_noting_stages(nursery, worker)

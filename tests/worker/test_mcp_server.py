@@ -1,4 +1,4 @@
-"""The MCP servers' error answers (shared/mcp_server.py `plain_errors`), over the SDK's own
+"""The MCP servers' error answers (worker/mcp_server.py `plain_errors`), over the SDK's own
 in-memory transport: an unexpected exception in a handler becomes a JSON-RPC internal error with
 a neutral sentence, its traceback only in the log (docs/security.md, item 6)."""
 
@@ -12,8 +12,8 @@ import trio
 from mcp import ClientSession, MCPError
 from mcp.shared.memory import create_client_server_memory_streams
 
-from shared.mcp_server import SurfaceHandlers, initialization_options
 from shared.surface import Surface
+from worker.mcp_server import SurfaceHandlers, initialization_options
 
 
 class Broken(SurfaceHandlers):

@@ -1,6 +1,6 @@
-"""One place builds the SDK's low-level MCP `Server` with our identity and the list handlers
-answered from the surface data alone, for the supervisor's front and for the worker; and its
-error answers, through `plain_errors`."""
+"""The worker's SDK `Server`: our identity, the list handlers answered from the surface data
+alone (the same data the supervisor's front answers from), and its error answers, through
+`plain_errors`."""
 
 from __future__ import annotations
 
