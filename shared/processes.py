@@ -44,16 +44,19 @@ def run_main(prog: str, main: Callable[..., Awaitable[int | None]], *args: Any) 
     """`trio.run(main, *args)` for a command line: the exit code `main` returns (None: 0), bad
     settings exit 2 with one line per problem (never a traceback), a demo sandbox that does not
     start exit 1, Ctrl-C exit 130."""
-    from shared.sandbox_process import SandboxStartError
-    from shared.settings import SettingsError
-
     try:
         return trio.run(main, *args) or 0
-    except SettingsError as exc:
-        print(f"{prog}: cannot start, fix these settings:\n{exc}", file=sys.stderr)
-        return 2
-    except SandboxStartError as exc:
-        print(f"{prog}: cannot start the demo sandbox OvalEdge: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Imported only now: the settings (pydantic-settings) must not slow every start-up.
+        from shared.sandbox_process import SandboxStartError
+        from shared.settings import SettingsError
+
+        if isinstance(exc, SettingsError):
+            print(f"{prog}: cannot start, fix these settings:\n{exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, SandboxStartError):
+            print(f"{prog}: cannot start the demo sandbox OvalEdge: {exc}", file=sys.stderr)
+            return 1
+        raise

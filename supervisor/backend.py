@@ -20,21 +20,22 @@ import sys
 from dataclasses import dataclass
 from enum import Enum, auto
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
 from shared.processes import signal_group
-from shared.settings import Settings, SettingsError, env_file_path, load_settings
 from shared.surface import Surface
-from supervisor.pool import Forward, WorkerPool
-from supervisor.relay import Relay
 from supervisor.reporting import Reporter
 from supervisor.spawn import WORKER_COMMAND
-from supervisor.status import SupervisorStatus
-from supervisor.status_socket import serve_status
+
+if TYPE_CHECKING:  # imported when first needed: after the handshake is answered, not before it
+    from shared.settings import Settings
+    from supervisor.pool import Forward, WorkerPool
+    from supervisor.relay import Relay
 
 log = logging.getLogger("oe-mcp-local")
+GREETING_WAIT_SECONDS = 0.5  # a client that sends no initialize by then does not hold us up
 
 
 class Readiness(Enum):
@@ -61,7 +62,17 @@ class FileState:
         return cls(True, found.st_ino, found.st_size, found.st_mtime_ns)
 
 
-def not_configured(problems: SettingsError, path: Path) -> str:
+@dataclass(frozen=True)
+class Problems:
+    """Settings that cannot be used: one line per problem, naming the variable and the fix."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def not_configured(problems: Problems, path: Path) -> str:
     """What a call is answered while the settings are wrong."""
     return (f"The OvalEdge connection is not set up: fix these settings in {path} (or in the MCP "
             f"client's env block), then call again; no restart is needed.\n{problems}")
@@ -84,7 +95,7 @@ class Backend:
         self.status_extra = status_extra or {}
         self.forward: Forward | None = None  # set by the front, handed to the pool
         self.readiness = Readiness.UNCONFIGURED
-        self.path = env_file_path()
+        self.path: Path | None = None  # the env file, known once the settings are first read
         self.settings: Settings | None = None
         self.problem: str | None = None
         self.pool: WorkerPool | None = None
@@ -92,33 +103,52 @@ class Backend:
         self._first = first  # spawned early; kept only if the settings are right
         self._seen: FileState | None = None
         self._lock = trio.Lock()  # one look at the file at a time; calls then share its outcome
+        self._started = trio.Event()  # `start` has decided: running, or waiting for a fix
 
     # -- settings ---------------------------------------------------------------------------
-    def _load(self) -> Settings | SettingsError:
+    def _load(self) -> Settings | Problems:
+        from shared.settings import SettingsError, env_file_path, load_settings
+
+        self.path = env_file_path()
         self._seen = FileState.of(self.path)
         try:
             return load_settings(**self.overrides)
         except SettingsError as exc:
-            return exc
+            return Problems(str(exc))
 
-    async def start(self) -> None:
+    async def start(self, greeted: trio.Event | None = None) -> None:
         """Load the settings once at start: run if they are right; else say so on stderr,
-        stop the early worker (it read the same settings), and wait for a fix."""
-        loaded = self._load()
-        if isinstance(loaded, SettingsError):
-            self._unconfigured(loaded)
-            if self._first is not None:
-                self._stop_early(self._first)
-                self._first = None
-            return
-        await self._run(loaded)
+        stop the early worker (it read the same settings), and wait for a fix. With `greeted`,
+        first wait (briefly) until the client's `initialize` is answered: the handshake does
+        not wait for the settings, the pool or the status socket. Calls wait for this."""
+        try:
+            if greeted is not None:
+                with trio.move_on_after(GREETING_WAIT_SECONDS):
+                    await greeted.wait()
+            if self.readiness is Readiness.STOPPED:
+                return
+            loaded = self._load()
+            if isinstance(loaded, Problems):
+                self._unconfigured(loaded)
+                if self._first is not None:
+                    self._stop_early(self._first)
+                    self._first = None
+                return
+            await self._run(loaded)
+        finally:
+            self._started.set()
 
-    def _unconfigured(self, problems: SettingsError) -> None:
+    def _unconfigured(self, problems: Problems) -> None:
         self.problem = not_configured(problems, self.path)
         print(f"oe-mcp-local: serving without OvalEdge until these settings are fixed (in "
               f"{self.path} or the MCP client's env block):\n{problems}", file=sys.stderr, flush=True)
 
     async def _run(self, settings: Settings) -> None:
+        from supervisor.pool import WorkerPool
+        from supervisor.relay import Relay
+        from supervisor.status import SupervisorStatus
+        from supervisor.status_socket import serve_status
+
         self.settings, self.problem = settings, None
         pool = WorkerPool(settings, list(WORKER_COMMAND), self.worker_env, self.reporter.report,
                           first=self._first)
@@ -127,7 +157,7 @@ class Backend:
         relay = Relay(pool, self.surface, settings.oe_mcp_call_timeout_seconds, self.reporter.report)
         status = SupervisorStatus(pool, relay, self.status_extra)
         await self._nursery.start(pool.run)
-        # Listening before we serve; it cannot fail: without it we serve, and say so.
+        # Listening before any call is served; it cannot fail: without it we serve, and say so.
         await self._nursery.start(serve_status, status, pool, settings.oe_mcp_status_socket)
         self.pool, self._relay = pool, relay
         self.readiness = Readiness.RUNNING
@@ -136,10 +166,11 @@ class Backend:
     async def relay(self) -> Relay | str:
         """The relay to send a call to, or the text that answers it (the settings are wrong).
         Looks at the env file first: a change is acted on before this call goes anywhere."""
+        await self._started.wait()
         async with self._lock:
             if self.readiness is Readiness.STOPPED:
                 return "The server is shutting down (its client closed the connection)."
-            if FileState.of(self.path) != self._seen:
+            if self.path is None or FileState.of(self.path) != self._seen:
                 await self._reload()
             if self._relay is None:
                 return self.problem or "The OvalEdge connection is not set up."
@@ -147,7 +178,7 @@ class Backend:
 
     async def _reload(self) -> None:
         loaded = self._load()
-        if isinstance(loaded, SettingsError):
+        if isinstance(loaded, Problems):
             if self.readiness is Readiness.UNCONFIGURED:
                 self._unconfigured(loaded)
             else:  # the running worker keeps the settings it read; a new one would fail

@@ -95,7 +95,7 @@ async def _serve(demo: bool, serving: trio.CancelScope, interrupts: Any) -> None
             backend.forward = front.from_worker  # what workers send besides answers
             reporter.notify = front.notify  # reports reach the client as MCP log notifications
             nursery.start_soon(_stop_serving_on_interrupt, interrupts, serving)
-            await backend.start()
+            nursery.start_soon(backend.start, front.greeted)
             with serving:
                 async with trio.open_nursery() as calls:
                     await front.serve(stdio, calls)

@@ -4,8 +4,8 @@ The front answers `initialize`, `ping`, every list call, `prompts/get` and the s
 at once from the surface data, whatever state the workers are in. `tools/call` and
 `resources/read` go to a worker through the relay (`Backend`); the worker's answer is written
 back as the bytes it sent with the client's id put in, never decoded into models. Params of
-every request are checked against the protocol's own models (`mcp_types.methods`), as the SDK's
-server would, before anything is done with them.
+every request are checked against the protocol's own models (`mcp_types`), in the order the
+SDK's server checks them, before anything is done with them.
 
 Ids: a call reaches a worker under an id of the supervisor's (worker_link.py); the client's
 `notifications/cancelled` finds its call by the client's id and cancels it, which cancels it in
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 import trio
-from mcp_types import DEFAULT_NEGOTIATED_VERSION, methods
+from mcp_types import DEFAULT_NEGOTIATED_VERSION
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 from pydantic import ValidationError
 
@@ -50,6 +50,31 @@ NOT_INITIALIZED = ("Not initialized: send initialize (then notifications/initial
 INTERNAL_ERROR = ("Internal error: the server failed to handle this {method} request; the "
                   "details are in its log (stderr). The connection is fine; other requests work.")
 PROBLEMS_SHOWN = 3
+# The client methods of the handshake-era protocol, each with the model its params are checked
+# against. (The SDK's `mcp_types.methods` keys the same models by protocol version, and brings
+# in the stateless era's types too: a quarter of a second of start-up for versions we do not
+# speak.)
+CLIENT_REQUESTS: dict[str, type[types.Request]] = {
+    "initialize": types.InitializeRequest,
+    "ping": types.PingRequest,
+    "tools/list": types.ListToolsRequest,
+    "tools/call": types.CallToolRequest,
+    "resources/list": types.ListResourcesRequest,
+    "resources/templates/list": types.ListResourceTemplatesRequest,
+    "resources/read": types.ReadResourceRequest,
+    "resources/subscribe": types.SubscribeRequest,
+    "resources/unsubscribe": types.UnsubscribeRequest,
+    "prompts/list": types.ListPromptsRequest,
+    "prompts/get": types.GetPromptRequest,
+    "logging/setLevel": types.SetLevelRequest,
+    "completion/complete": types.CompleteRequest,
+}
+CLIENT_NOTIFICATIONS: dict[str, type[types.Notification]] = {
+    "notifications/initialized": types.InitializedNotification,
+    "notifications/cancelled": types.CancelledNotification,
+    "notifications/progress": types.ProgressNotification,
+    "notifications/roots/list_changed": types.RootsListChangedNotification,
+}
 CAPABILITIES = types.ServerCapabilities(
     prompts=types.PromptsCapability(list_changed=False),
     resources=types.ResourcesCapability(subscribe=False, list_changed=False),
@@ -97,6 +122,7 @@ class Front:
         self.backend = backend
         self.wire = wire
         self.phase = Phase.AWAITING_INITIALIZE
+        self.greeted = trio.Event()  # the first initialize is answered
         self.version = DEFAULT_NEGOTIATED_VERSION
         self.min_level = "info"
         self._calls: dict[tuple[bool, RequestId], trio.CancelScope] = {}  # by the client's id
@@ -147,6 +173,8 @@ class Front:
             nursery.start_soon(self._answer_in, request, scope)
         else:
             await self._answer(request)
+            if request.method == "initialize":
+                self.greeted.set()
 
     async def _answer_in(self, request: Request, scope: trio.CancelScope) -> None:
         try:
@@ -171,11 +199,10 @@ class Front:
         """The answer line, in the order the SDK's server decides: a spec method's params are
         checked first; then initialize; then methods we do not serve; then the handshake gate."""
         method, params = request.method, request.params
-        if method in methods.SPEC_CLIENT_METHODS:
+        model = CLIENT_REQUESTS.get(method)
+        if model is not None:
             try:
-                methods.validate_client_request(method, self.version, params)
-            except KeyError:  # not a method of the negotiated version
-                raise Refused(types.METHOD_NOT_FOUND, "Method not found", method) from None
+                model.model_validate(_envelope(method, params, request_id=0), by_name=False)
             except ValidationError as exc:
                 raise Refused(types.INVALID_PARAMS, _invalid_params(exc)) from None
         handler = self._handlers.get(method)
@@ -255,10 +282,11 @@ class Front:
     # -- notifications and answers from the client ------------------------------------------------
     async def _take_notification(self, notification: Notification) -> None:
         method, params = notification.method, notification.params
-        if method in methods.SPEC_CLIENT_NOTIFICATION_METHODS:
+        model = CLIENT_NOTIFICATIONS.get(method)
+        if model is not None:
             try:
-                methods.validate_client_notification(method, self.version, params)
-            except (KeyError, ValidationError):
+                model.model_validate(_envelope(method, params), by_name=False)
+            except ValidationError:
                 log.debug("dropped a malformed %s notification", method)
                 return
         if method == "notifications/cancelled":
@@ -307,6 +335,16 @@ class Front:
                 level=level, logger="oe-mcp-local", data=message).model_dump(
                 by_alias=True, mode="json", exclude_none=True),
         )))
+
+
+def _envelope(method: str, params: dict[str, Any] | None, request_id: int | None = None) -> dict[str, Any]:
+    """The message as the models read it: an `id` for a request, `params` only when sent."""
+    body: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+    if request_id is not None:
+        body["id"] = request_id
+    if params is not None:
+        body["params"] = params
+    return body
 
 
 def _invalid_params(exc: ValidationError) -> str:

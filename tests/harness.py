@@ -134,8 +134,15 @@ def supervisor(env: dict[str, str], *args: str, **kw: Any):
     return connect(command_path("oe-mcp-local"), list(args), env, **kw)
 
 
+async def socket_listening(socket: Path, timeout: float = 10.0) -> None:
+    """Wait for a supervisor's status socket: it listens once the supervisor has read its
+    settings, which it does just after answering `initialize`."""
+    await wait_until(socket.exists, timeout=timeout)
+
+
 async def status_of(socket: Path) -> dict[str, Any]:
     """What `oe-mcp-status --json --socket` prints (the real CLI)."""
+    await socket_listening(socket)
     done = await trio.run_process(
         [command_path("oe-mcp-status"), "--json", "--socket", str(socket)],
         capture_stdout=True, capture_stderr=True, check=False,

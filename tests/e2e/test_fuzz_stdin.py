@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from shared.surface import Surface
 from supervisor.status_cli import ask
-from tests.harness import sandbox_env
+from tests.harness import sandbox_env, socket_listening
 from tests.rawstdio import RawClient, id_key, raw_supervisor, tool_text
 
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
@@ -38,6 +38,7 @@ def env_for(sandbox, tmp_path):
 
 
 async def status(tmp_path) -> dict[str, Any]:
+    await socket_listening(tmp_path / "sup.sock")
     return await trio.to_thread.run_sync(ask, tmp_path / "sup.sock", "status")
 
 

@@ -16,6 +16,7 @@ from tests.harness import (
     result_json,
     result_text,
     sandbox_env,
+    socket_listening,
     status_of,
     supervisor,
     wait_until,
@@ -355,6 +356,7 @@ async def test_a_call_past_its_deadline_gets_a_timeout_result_and_is_cancelled(s
 async def test_bad_status_requests_never_hurt_the_supervisor(sandbox, tmp_path):
     sock_path = tmp_path / "sup.sock"
     async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        await socket_listening(sock_path)
         for junk in (b"[" * 4000 + b"\n", b"\xff\xfe not json\n", b'{"command": 5}\n', b"\n"):
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
                 raw.settimeout(5)
