@@ -22,6 +22,12 @@ OBJECT_TYPES = (
 )
 GRAPH_OBJECT_TYPES = ("oetable", "oefile")  # the types with lineage and column profiles
 
+# The catalog object types that descriptions, CDE flags and the like apply to, as OvalEdge names
+# them (its API's `objectType`).
+CATALOG_OBJECT_TYPES = (
+    "oeschema", "oetable", "oecolumn", "oefile", "oefilecolumn", "oechart", "chartchild", "oeapi",
+    "oeapicolumn", "oequery",
+)
 OBJECT_ID = integer("objectId from asset_explorer.", minimum=1)
 
 

@@ -13,7 +13,7 @@ from worker.errors import InvalidArguments
 from worker.gate import CONFIRMATION, UPDATE_OPTIONS, client_context, write_options
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, string
-from worker.tools.common import OBJECT_ID, camel, named, written
+from worker.tools.common import CATALOG_OBJECT_TYPES, OBJECT_ID, camel, named, written
 
 DESCRIPTION_SLOTS = (
     "business_description",
@@ -23,19 +23,7 @@ DESCRIPTION_SLOTS = (
     "tag_description",
     "master_tag_description",
 )
-_CATALOG_SLOT_TYPES = (
-    "oeschema",
-    "oetable",
-    "oecolumn",
-    "oefile",
-    "oefilecolumn",
-    "oechart",
-    "chartchild",
-    "oeapi",
-    "oeapicolumn",
-    "oequery",
-    "code",
-)
+_CATALOG_SLOT_TYPES = (*CATALOG_OBJECT_TYPES, "code")
 SLOTS_BY_TYPE: dict[str, tuple[str, ...]] = {
     **{t: ("business_description", "technical_description") for t in _CATALOG_SLOT_TYPES},
     **{

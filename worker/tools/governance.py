@@ -14,6 +14,7 @@ from worker.gate import CONFIRMATION, UPDATE_OPTIONS, client_context, write_opti
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, string
 from worker.tools.common import (
+    CATALOG_OBJECT_TYPES,
     OBJECT_ID,
     as_list,
     data_of,
@@ -27,18 +28,7 @@ from worker.tools.common import (
 )
 
 # -- critical data elements --------------------------------------------------------------------------
-CDE_TYPES = (
-    "oeschema",
-    "oetable",
-    "oecolumn",
-    "oefile",
-    "oefilecolumn",
-    "oechart",
-    "chartchild",
-    "oeapi",
-    "oeapicolumn",
-    "oequery",
-)
+CDE_TYPES = CATALOG_OBJECT_TYPES
 CDE_ALIASES = {
     "apiobject": "oeapi",
     "apicolumn": "oeapicolumn",
