@@ -24,6 +24,7 @@ from typing import Any
 
 from sandbox import sample_data as sd
 from sandbox import sample_dq as sdq
+from sandbox import sample_lineage as wide
 from sandbox import sample_stories as stories
 
 DESCRIPTION_FIELDS = (
@@ -120,11 +121,15 @@ def placement_path(term: dict[str, Any]) -> str:
 
 
 class Catalog:
-    """All sample objects plus the indexes the read endpoints need."""
+    """All sample objects plus the indexes the read endpoints need. `wide_lineage` adds the
+    clickstream sample (sample_lineage.py), whose lineage holds 55 assets."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, wide_lineage: bool = False) -> None:
+        self.wide_lineage = wide_lineage
         self.objects: dict[int, dict[str, Any]] = {}
         self.connections = {c["connectionName"]: dict(c) for c in sd.CONNECTIONS}
+        if wide_lineage:
+            self.connections[wide.CONNECTION["connectionName"]] = dict(wide.CONNECTION)
         # table or file id -> its column ids, in position order; -> its row count
         self.columns: dict[int, list[int]] = defaultdict(list)
         self.column_extras: dict[int, dict[str, Any]] = {}
@@ -209,7 +214,9 @@ class Catalog:
 
     def _build(self) -> None:
         schemas: dict[int, dict[str, Any]] = {}
-        for sid, conn, name, business, owner, steward, custodian, facets in sd.SCHEMAS:
+        for sid, conn, name, business, owner, steward, custodian, facets in [
+            *sd.SCHEMAS, *(wide.SCHEMAS if self.wide_lineage else [])
+        ]:
             schemas[sid] = self._add(
                 {
                     "objectId": sid,
@@ -230,7 +237,8 @@ class Catalog:
                     **facets,
                 }
             )
-        for table in sd.TABLES:
+        extra_tables = [{**spec, "schema": wide.SCHEMA_IDS[schema]} for schema, spec in wide.tables()]
+        for table in [*sd.TABLES, *(extra_tables if self.wide_lineage else [])]:
             schema = schemas[table["schema"]]
             self._add_container(
                 table,
@@ -248,18 +256,21 @@ class Catalog:
             schema["tableCount"] = sum(
                 1 for d in self.of_type("oetable") if d["schemaId"] == schema["objectId"]
             )
-        for cid, name, description, tags, terms, facets in sd.CHARTS:
+        charts = [(chart, sd.CHART_WORKBOOK) for chart in sd.CHARTS]
+        if self.wide_lineage:
+            charts += [(chart, wide.CHART_WORKBOOK) for chart in wide.charts()]
+        for (cid, name, description, tags, terms, facets), workbook in charts:
             self._add(
                 {
                     "objectId": cid,
                     "objectType": "oechart",
                     "objectName": name,
-                    "fullyQualifiedName": f"retail_tableau.{sd.CHART_WORKBOOK}.{name}",
+                    "fullyQualifiedName": f"retail_tableau.{workbook}.{name}",
                     "connectionName": "retail_tableau",
                     "serverType": "Tableau",
                     "schemaName": None,
-                    "reportName": sd.CHART_WORKBOOK,
-                    "reportGroup": sd.CHART_WORKBOOK,
+                    "reportName": workbook,
+                    "reportGroup": workbook,
                     "businessDescription": description,
                     "technicalDescription": "",
                     "owner": sd.OWNER_SALES,
@@ -272,7 +283,7 @@ class Catalog:
                 }
             )
         bucket = self.connections[sd.FILE_BUCKET_CONNECTION]
-        for file in sd.FILES:
+        for file in [*sd.FILES, *(wide.files() if self.wide_lineage else [])]:
             self._add_container(
                 file,
                 "oefile",
@@ -293,7 +304,13 @@ class Catalog:
         self._add_stories()
         self._resolve_foreign_keys()
         self._derive_facets()
-        for source, target, transformation in sd.LINEAGE_EDGES:
+        edges = list(sd.LINEAGE_EDGES)
+        if self.wide_lineage:
+            ids = {name: doc["objectId"] for doc in self.objects.values()
+                   for name in (doc["objectName"], f"{doc.get('schemaName')}.{doc['objectName']}")
+                   if doc["objectType"] in ("oetable", "oefile", "oechart")}
+            edges += wide.edges(ids)
+        for source, target, transformation in edges:
             self.downstream[source].append((target, transformation))
             self.upstream[target].append((source, transformation))
 

@@ -17,6 +17,7 @@ from hypercorn.config import Config
 from hypercorn.trio import serve
 
 from sandbox.app import CONTEXT_PATH, build_app
+from sandbox.catalog import Catalog
 from sandbox.sample_governance import DISABLED_GOVERNANCE_ROLES
 from sandbox.state import API_MODES, DEMO_USER_SECRET, DEMO_USER_TOKEN, SandboxState
 from shared.lifeline import exit_when_supervisor_dies
@@ -60,13 +61,15 @@ async def open_sandbox(
     api: str = "both",
     tag_security_mode: str = "SECURE",
     disabled_governance_roles: Sequence[str] = DISABLED_GOVERNANCE_ROLES,
+    wide_lineage: bool = False,
 ) -> AsyncIterator[Sandbox]:
     """Serve a fresh sandbox inside the caller's trio run; yields once it is listening.
 
     `api` picks the OvalEdge generation it imitates (`API_MODES`): both route generations, only
     the current routes, or only the first-generation ones (legacy). `tag_security_mode`
     (`TAG_SECURITY_MODES`) and `disabled_governance_roles` are the
-    OvalEdge settings the governed writes follow.
+    OvalEdge settings the governed writes follow. `wide_lineage` adds the clickstream sample
+    (`sandbox.sample_lineage`: a lineage of 55 assets around silver.web_sessions).
     """
     if api not in API_MODES:
         raise ValueError(f"api must be one of {API_MODES}, not {api!r}")
@@ -76,6 +79,7 @@ async def open_sandbox(
         api=api,
         tag_security_mode=tag_security_mode,
         disabled_governance_roles=list(disabled_governance_roles),
+        catalog=Catalog(wide_lineage=wide_lineage),
     )
     if credentials is not None:
         state.credentials = dict(credentials)
@@ -116,6 +120,7 @@ async def _serve_until_signalled(args: argparse.Namespace) -> None:
             jwt_lifetime_seconds=args.jwt_lifetime,
             latency_seconds=args.latency,
             api=args.api,
+            wide_lineage=args.wide_lineage,
         ) as sandbox:
             for name, value in demo_settings(sandbox).items():
                 print(f"{name}={value}", flush=True)
@@ -152,6 +157,10 @@ def _parser() -> argparse.ArgumentParser:
         default="both",
         help="MCP API routes to serve: both generations (default), only the current routes, "
         "or only the first-generation ones (legacy)",
+    )
+    parser.add_argument(
+        "--wide-lineage", action="store_true",
+        help="add the clickstream sample, whose lineage holds 55 assets (sandbox/sample_lineage.py)",
     )
     parser.add_argument(
         "--child", action="store_true",

@@ -138,6 +138,32 @@ step "Smoke test"
   || fail "the entry point does not start" "run '$POETRY install' again; if it persists, delete $REPO_ROOT/.venv and rerun this script"
 
 if [ "$MODE" = "dev" ]; then
+  # The views' browser test (tests/views) drives the system's Chromium; Playwright downloads none.
+  step "Chromium for the views' browser test"
+  find_chromium() {
+    if [ -n "${OE_MCP_CHROMIUM:-}" ] && [ -x "$OE_MCP_CHROMIUM" ]; then echo "$OE_MCP_CHROMIUM"; return 0; fi
+    for candidate in chromium chromium-browser google-chrome google-chrome-stable; do
+      if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
+    done
+    return 1
+  }
+  if CHROMIUM="$(find_chromium)"; then
+    echo "ok: $CHROMIUM"
+  elif command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || sudo -n true >/dev/null 2>&1; }; then
+    AS_ROOT=()
+    [ "$(id -u)" = "0" ] || AS_ROOT=(sudo -n)
+    echo "installing Debian's chromium package"
+    "${AS_ROOT[@]}" apt-get update -qq \
+      && "${AS_ROOT[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+      || fail "apt-get could not install chromium" "install it yourself ('sudo apt-get install chromium'), then run this script again"
+    CHROMIUM="$(find_chromium)" || fail "chromium was installed but is not on the PATH" "set OE_MCP_CHROMIUM=/path/to/chromium"
+    echo "ok: $CHROMIUM"
+  else
+    echo "note: no Chromium found and none can be installed here (needs apt-get as root or sudo -n)."
+    echo "      Install Chromium or Chrome, or set OE_MCP_CHROMIUM=/path/to/it; until then the views'"
+    echo "      browser test is skipped (in CI, CI=true, it fails instead)."
+  fi
+
   step "Lint (ruff)"
   "$POETRY" run ruff check . || fail "ruff found problems" "fix them, or run '$POETRY run ruff check --fix .'"
   step "Tests (pytest)"

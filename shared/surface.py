@@ -30,11 +30,21 @@ class Surface:
         self._prompts = {prompt["name"]: prompt for prompt in document["prompts"]}
         self._writes: dict[str, dict[str, Any]] = document["writes"]
         self.retired: dict[str, str] = document.get("retired", {})
-        self._documents: dict[str, dict[str, str]] = document.get("documents", {})
+        self._documents: dict[str, dict[str, Any]] = document.get("documents", {})
+        self._files: dict[str, str] = {}  # a view's HTML, once read
 
     @classmethod
     def load(cls, path: Path = SURFACE_FILE) -> Surface:
         return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def _text_of(self, uri: str, found: dict[str, Any]) -> str:
+        """A document's text: in the surface data, or (a view) in its file beside it, read
+        the first time it is asked for."""
+        if "file" not in found:
+            return found["text"]
+        if uri not in self._files:
+            self._files[uri] = (SURFACE_FILE.parent / found["file"]).read_text(encoding="utf-8")
+        return self._files[uri]
 
     @property
     def name(self) -> str:
@@ -76,12 +86,13 @@ class Surface:
 
     # -- resources/read of a static document ------------------------------------------------
     def read_document(self, uri: str) -> types.ReadResourceResult | None:
-        """The static document at `uri`, or None when it is not one of ours."""
+        """The static document or view at `uri`, or None when it is not one of ours."""
         found = self._documents.get(uri)
         if found is None:
             return None
         return types.ReadResourceResult(contents=[types.TextResourceContents(
-            uri=uri, text=found["text"], mime_type=found["mimeType"])])
+            uri=uri, text=self._text_of(uri, found), mime_type=found["mimeType"],
+            _meta=found.get("meta"))])
 
     # -- prompts/get --------------------------------------------------------------------------
     def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
@@ -76,6 +77,9 @@ class Tool:
     # Long lists of allowed values, checked like an enum but kept out of tools/list, where every
     # character is paid for on every turn; a wrong value's error lists them.
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The MCP Apps view (a `View`'s ui:// URI) that hosts with the extension draw the result in;
+    # the result itself is the same JSON for every host.
+    view: str | None = None
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -106,6 +110,7 @@ class Tool:
             description=self.description,
             input_schema=self.input_schema,
             annotations=types.ToolAnnotations(open_world_hint=False, **self.effect.annotations),
+            _meta=view_meta(self.view) if self.view else None,
         )
         return tool.model_dump(mode="json", by_alias=True, exclude_none=True)
 
@@ -151,6 +156,37 @@ class Document:
         ).model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+VIEW_MIME_TYPE = "text/html;profile=mcp-app"  # MCP Apps (io.modelcontextprotocol/ui)
+
+
+def view_meta(uri: str) -> dict[str, Any]:
+    """A tool's pointer to its view: the MCP Apps key, the older flat key the extension's SDK
+    still writes for older hosts, and ChatGPT's."""
+    return {"ui": {"resourceUri": uri}, "ui/resourceUri": uri, "openai/outputTemplate": uri}
+
+
+@dataclass(frozen=True)
+class View:
+    """An MCP Apps view: one self-contained HTML file in `shared/views/` (built from `views/`),
+    listed as a resource and read from the file when asked for (not copied into the surface
+    data: four views are about 1.6 MB)."""
+
+    uri: str  # ui://ovaledge/<file name>
+    name: str
+    title: str
+    description: str
+    file: str  # relative to shared/, e.g. views/asset-lineage.html
+    mime_type: str = VIEW_MIME_TYPE
+    # The host draws a border and background around the view (the views have none of their own).
+    ui: dict[str, Any] = field(default_factory=lambda: {"prefersBorder": True})
+
+    def wire(self, size: int) -> dict[str, Any]:
+        return types.Resource(
+            uri=self.uri, name=self.name, title=self.title, description=self.description,
+            mime_type=self.mime_type, size=size, _meta={"ui": dict(self.ui)},
+        ).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
 @dataclass(frozen=True)
 class PromptArgument:
     name: str
@@ -193,6 +229,8 @@ class Registry:
         self.tools: dict[str, Tool] = {}
         self.resource_templates: dict[str, ResourceTemplate] = {}
         self.documents: dict[str, Document] = {}
+        self.views: dict[str, View] = {}
+        self._shared_dir = Path(".")
         self.prompts: dict[str, Prompt] = {}
         self.retired: dict[str, str] = {}  # old tool name -> what replaces it, and how to call it
 
@@ -217,6 +255,23 @@ class Registry:
             if document.uri in self.documents:
                 raise ValueError(f"document {document.uri!r} is declared twice")
             self.documents[document.uri] = document
+
+    def add_views(self, views: Iterable[View], shared_dir: Path) -> None:
+        """The views, each checked to exist under `shared_dir`; every tool that names a view
+        must name one of these (checked here and by `document`)."""
+        for view in views:
+            if view.uri in self.views or view.uri in self.documents:
+                raise ValueError(f"view {view.uri!r} is declared twice")
+            if not (shared_dir / view.file).is_file():
+                raise ValueError(f"view {view.uri!r}: {view.file} is not built (scripts/build_views.sh)")
+            self.views[view.uri] = view
+        self._shared_dir = shared_dir
+        self._check_views()
+
+    def _check_views(self) -> None:
+        unknown = {t.name: t.view for t in self.tools.values() if t.view and t.view not in self.views}
+        if unknown:
+            raise ValueError(f"tools name views that are not declared: {unknown}")
 
     def retire(self, old_name: str, replacement: str) -> None:
         if old_name in self.tools:
@@ -246,13 +301,17 @@ class Registry:
 
     def document(self) -> dict[str, Any]:
         """The surface as JSON data: what `shared.surface.Surface` serves."""
+        self._check_views()
         return {
             "server": {"name": self.server_name, "instructions": self.instructions},
             "tools": [tool.wire() for tool in self.tools.values()],
             "writes": {tool.name: tool.writes for tool in self.tools.values()},
             "retired": dict(self.retired),
             "resourceTemplates": [t.wire() for t in self.resource_templates.values()],
-            "resources": [d.wire() for d in self.documents.values()],
-            "documents": {d.uri: {"mimeType": d.mime_type, "text": d.text} for d in self.documents.values()},
+            "resources": [d.wire() for d in self.documents.values()]
+            + [v.wire((self._shared_dir / v.file).stat().st_size) for v in self.views.values()],
+            "documents": {d.uri: {"mimeType": d.mime_type, "text": d.text} for d in self.documents.values()}
+            | {v.uri: {"mimeType": v.mime_type, "file": v.file, "meta": {"ui": dict(v.ui)}}
+               for v in self.views.values()},
             "prompts": [prompt.wire(self.tools) for prompt in self.prompts.values()],
         }

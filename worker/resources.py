@@ -1,8 +1,11 @@
-"""Resources: an object's record by URI (five templates), and our static documentation.
+"""Resources: an object's record by URI (five templates), our static documentation, and the
+MCP Apps views.
 
 The templates read through `asset_details` (current route, first-generation fallback). The
 documents are Markdown files in `worker/docs/`, published as `docs://ovaledge/<stem>`; being
-static, they travel in the surface data and the supervisor serves them itself.
+static, they travel in the surface data and the supervisor serves them itself. The views are
+the HTML files in `shared/views/` (built from `views/` by scripts/build_views.sh), published as
+`ui://ovaledge/<file>`; the surface data names the file and both processes read it on demand.
 """
 
 from __future__ import annotations
@@ -10,11 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from worker.registry import Document, ResourceTemplate, ToolContext
+from shared.surface import SURFACE_FILE
+from worker.registry import Document, ResourceTemplate, ToolContext, View
 from worker.tools.details import fetch_details
 
 DOCS_DIR = Path(__file__).with_name("docs")
 DOCS_URI_PREFIX = "docs://ovaledge/"
+SHARED_DIR = SURFACE_FILE.parent  # the views' files are named relative to it
+VIEW_URI_PREFIX = "ui://ovaledge/"
 
 
 def _details_of(object_type: str):
@@ -79,3 +85,23 @@ def documents() -> tuple[Document, ...]:
         )
         for path in sorted(DOCS_DIR.glob("*.md"))
     )
+
+
+def _view(stem: str, title: str, description: str) -> View:
+    return View(uri=f"{VIEW_URI_PREFIX}{stem}.html", name=f"view_{stem.replace('-', '_')}", title=title,
+                description=description, file=f"views/{stem}.html")
+
+
+# The tools point at these by URI (`Tool.view`); hosts without MCP Apps keep the JSON result.
+VIEWS = (
+    _view("asset-explorer", "Catalog search view",
+          "MCP Apps view of asset_explorer: the hits as a sortable table with links to OvalEdge."),
+    _view("asset-details", "Asset details view",
+          "MCP Apps view of asset_details: a property card (people, tags, terms, certification, "
+          "figures) and the column profile."),
+    _view("asset-lineage", "Lineage view",
+          "MCP Apps view of asset_lineage: the graph, upstream on the left, downstream on the right."),
+    _view("metadata-changes", "Metadata changes view",
+          "MCP Apps view of metadata_changes_between_crawls: tables and columns added, removed "
+          "and changed."),
+)

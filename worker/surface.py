@@ -51,6 +51,7 @@ for old_name in REPLACED_BY:
     REGISTRY.retire(old_name, replacement_text(old_name))
 REGISTRY.add_resource_templates(resources.TEMPLATES)
 REGISTRY.add_documents(resources.documents())
+REGISTRY.add_views(resources.VIEWS, resources.SHARED_DIR)
 REGISTRY.add_prompts(prompts.PROMPTS)
 
 SURFACE = Surface(REGISTRY.document())

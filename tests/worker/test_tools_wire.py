@@ -445,8 +445,12 @@ async def test_templates_and_documents_read_and_bad_uris_are_clear_errors(tmp_pa
             "docs://ovaledge/overview"}
         for document in documents:
             [content] = (await conn.session.read_resource(str(document.uri))).contents
-            assert content.mime_type == "text/markdown" and content.text.startswith("# ")
-            assert len(content.text.encode()) == document.size
+            if str(document.uri).startswith("ui://"):  # the MCP Apps views (tests/views)
+                assert content.mime_type == "text/html;profile=mcp-app" and content.text.startswith("<!doctype html>")
+            else:
+                assert content.mime_type == "text/markdown" and content.text.startswith("# ")
+            assert content.mime_type == document.mime_type and len(content.text.encode()) == document.size
+        assert sum(str(d.uri).startswith("ui://ovaledge/") for d in documents) == 4
         assert await sandbox.requests() == []  # static documents never need OvalEdge
 
         sandbox_uris = [f"ovaledge://catalog/table/{ORDERS}", f"ovaledge://governance/glossary-term/{REVENUE}",

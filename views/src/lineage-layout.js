@@ -1,13 +1,14 @@
 // Where each node of a lineage answer goes: one band per hop, upstream bands to the left of the
 // asset, downstream bands to the right. Within a band, nodes are ordered to keep edges short
-// (barycentre sweeps); a band with more than MAX_ROWS nodes is wrapped into several columns, so
-// a graph of 50+ nodes stays about as tall as a screen instead of one endless column.
+// (barycentre sweeps). A band of up to MAX_ROWS nodes is one column, which keeps every edge in
+// the open between bands (a graph of 55 nodes is about 1,100 px tall); a longer band is wrapped
+// into several columns rather than growing into one endless column.
 
 export const NODE = { width: 220, height: 42 };
 const ROW_GAP = 10;
 const WRAP_GAP = 26; // between the columns of one wrapped band
 const BAND_GAP = 84; // between bands: room for the edges to fan out
-const MAX_ROWS = 12;
+const MAX_ROWS = 20;
 const TOP = 34; // the band headings sit above the nodes
 const MARGIN = 16;
 

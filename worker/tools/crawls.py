@@ -157,6 +157,7 @@ TOOLS = (
             "to_crawl_id": integer("Compare up to this crawl.", minimum=1),
         }),
         handler=metadata_changes_between_crawls,
+        view="ui://ovaledge/metadata-changes.html",
         more_hint="narrow schema_names / table_names or choose a shorter window",
     ),
 )

@@ -77,6 +77,7 @@ TOOLS = (
             required=("object_id", "object_type"),
         ),
         handler=asset_details,
+        view="ui://ovaledge/asset-details.html",
         choices={"object_type": OBJECT_TYPES},
     ),
 )

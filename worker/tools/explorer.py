@@ -400,6 +400,7 @@ TOOLS = (
             "sort": {"type": "object", "description": "{field (e.g. rating, dq_index), direction asc|desc}."},
         }),
         handler=asset_explorer,
+        view="ui://ovaledge/asset-explorer.html",
         choices={"object_type": OBJECT_TYPES},
         more_hint=(
             "call asset_explorer again with a smaller limit and step through the pages (page=1, "

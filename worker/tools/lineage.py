@@ -49,6 +49,7 @@ TOOLS = (
             required=("object_id", "object_type"),
         ),
         handler=asset_lineage,
+        view="ui://ovaledge/asset-lineage.html",
         more_hint="call asset_lineage with a smaller depth, or open the asset's redirectUrl in OvalEdge",
     ),
 )
