@@ -8,3 +8,9 @@ command -v npm >/dev/null 2>&1 || { echo "error: npm (Node.js >= 20) is needed t
 # Exactly the locked versions. No install scripts: esbuild's binary comes in its platform package.
 npm ci --no-audit --no-fund --ignore-scripts
 node build.mjs
+# The surface data lists each view's size: regenerate it too (commit all three).
+if [ -x ../.venv/bin/python ]; then
+  (cd .. && .venv/bin/python -m worker.surface --write)
+else
+  echo "now run: python -m worker.surface --write (in the project's venv) and commit shared/surface.json" >&2
+fi
