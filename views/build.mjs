@@ -54,6 +54,9 @@ async function bundle(entry) {
   const result = await esbuild.build({
     entryPoints: [join(HERE, entry)], bundle: true, minify: true, format: "esm", target: "es2022",
     write: false, metafile: true, legalComments: "eof", plugins: [zodEnglishOnly], logLevel: "warning",
+    // The SDK's transport logs every message it sends and parses at debug level; a view has no
+    // business filling its host's console with them.
+    pure: ["console.debug"],
   });
   const code = result.outputFiles[0].text;
   if (/<\/script/i.test(code)) throw new Error(`${entry}: the bundle contains "</script", which would end the inline script`);
@@ -112,7 +115,7 @@ const allInputs = new Set();
 for (const [name, title] of Object.entries(VIEWS)) {
   const { code, inputs } = await bundle(`src/${name}.js`);
   inputs.forEach((input) => allInputs.add(input));
-  const body = `<main id="view"><p class="muted">Waiting for the tool result…</p></main>`;
+  const body = `<div id="view"><p class="muted">Waiting for the tool result…</p></div>`;
   writeFileSync(join(OUTPUTS.views, `${name}.html`), page({ title, css, code, hash, body }));
 }
 const host = await bundle("test-host/host.js");

@@ -166,7 +166,8 @@ async def test_supervisor_serves_the_same_surface_as_the_worker(sandbox, tmp_pat
                     for p in REGISTRY.prompts.values()
                 },
                 "documents": {
-                    uri: (await session.read_resource(uri)).contents[0].text for uri in REGISTRY.documents
+                    uri: dump(await session.read_resource(uri))["contents"][0]
+                    for uri in [*REGISTRY.documents, *REGISTRY.views]
                 },
             }
 
@@ -176,4 +177,11 @@ async def test_supervisor_serves_the_same_surface_as_the_worker(sandbox, tmp_pat
     assert from_supervisor == from_worker
     document = REGISTRY.document()
     assert from_worker["tools"] == document["tools"] and from_worker["resources"] == document["resources"]
-    assert from_worker["documents"] == {uri: d["text"] for uri, d in document["documents"].items()}
+    # Our guides travel in the surface data; the views are read from their files in shared/.
+    expected = {
+        uri: {"uri": uri, "mimeType": d["mimeType"], **({"_meta": d["meta"]} if "meta" in d else {}),
+              "text": d["text"] if "text" in d else (SURFACE_FILE.parent / d["file"]).read_text(encoding="utf-8")}
+        for uri, d in document["documents"].items()
+    }
+    assert from_worker["documents"] == expected
+    assert sum(uri.startswith("ui://") for uri in expected) == 4

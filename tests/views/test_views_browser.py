@@ -25,7 +25,7 @@ import pytest
 import trio
 
 from shared.settings import REPO_ROOT
-from tests.harness import result_json, sandbox_env, supervisor, worker
+from tests.harness import base_env, result_json, sandbox_env, supervisor, worker
 
 HOST_PAGE = REPO_ROOT / "tests" / "views" / "host.html"
 SCREENSHOTS = REPO_ROOT / "docs" / "views"
@@ -89,6 +89,14 @@ async def _collect() -> dict[str, Any]:
                 result = await front.call(tool, args)
                 result_json(result)  # not an error
                 found["calls"][tool] = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # Without settings the front runs no worker (it stops the early one) and still serves
+        # the views.
+        async with supervisor(base_env({"XDG_RUNTIME_DIR": runtime})) as front_only:
+            found["front_only_views"] = {
+                tool: (await front_only.session.read_resource(uri)).model_dump(
+                    mode="json", by_alias=True, exclude_none=True)
+                for tool, uri in VIEW_OF.items()}
+            found["front_only_stderr"] = front_only.stderr()
         # The worker alone is a complete MCP server: it serves the same views.
         async with worker(env) as alone:
             read = await alone.session.read_resource(VIEW_OF["asset_lineage"])
@@ -125,8 +133,11 @@ def test_views_are_listed_and_read_as_mcp_apps(answers):
         [content] = answers["views"][tool]["contents"]
         built = (REPO_ROOT / "shared" / "views" / uri.removeprefix("ui://ovaledge/")).read_text(encoding="utf-8")
         assert content["uri"] == uri and content["mimeType"] == MIME and content["text"] == built
+        assert content["_meta"] == {"ui": {"prefersBorder": True}}
         assert listed[uri]["size"] == len(built.encode())
     assert answers["worker_view"] == answers["views"]["asset_lineage"]
+    assert "serving without OvalEdge" in answers["front_only_stderr"]
+    assert answers["front_only_views"] == answers["views"]
 
 
 def test_results_stay_json_for_hosts_without_views(answers):
