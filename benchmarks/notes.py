@@ -25,9 +25,11 @@ def _overhead(results: dict[str, Any]) -> list[str]:
         f"{ms(worker['summary']['p50'] * (TARGETS['overhead_ratio_p50'] - 1))} for the whole extra hop. "
     )
     if cpu and wcpu:
+        system = local.get("front_system_per_call")
+        kernel = f", {ms(system)} of it in the kernel" if system is not None else ""
         note += (
-            f"The supervisor spends {ms(cpu['front'])} of CPU per call (the worker, called direct, "
-            f"{ms(wcpu['front'])}). It decodes the client's request and checks its params, and reads "
+            f"The supervisor spends {ms(cpu['front'])} of CPU per call{kernel} (the worker, called "
+            f"direct, {ms(wcpu['front'])}). It decodes the client's request and checks its params, and reads "
             "the worker's answer line once to find its id; the result itself is passed on as the "
             "worker wrote it. The rest is two more pipe hops and event-loop wake-ups on each side, "
             "on a machine whose cores the client, the worker and the sandbox share. "

@@ -231,6 +231,12 @@ def cpu_seconds(pid: int) -> float:
     return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def system_seconds(pid: int) -> float:
+    """The system (kernel) share of `cpu_seconds`: pipe reads and writes, polling, wake-ups."""
+    fields = _stat(pid)
+    return 0.0 if fields is None else int(fields[12]) / _TICKS
+
+
 def descendants(pid: int) -> list[int]:
     """Every live process below `pid` (scanning /proc/*/stat: no /proc/.../children needed)."""
     parents: dict[int, list[int]] = {}

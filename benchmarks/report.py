@@ -223,6 +223,11 @@ def _overhead(results: dict[str, Any], ov: dict[str, Any]) -> list[str]:
         if c:
             out.append(f"| {label(results, name)} | {ms(c['front'])} | {ms(c['children'])} | "
                        f"{ms(c['sandbox'])} | {ms(c['client'])} | {ms(sum(c.values()))} |")
+    kernel = [f"{label(results, name)} {ms(data['front_system_per_call'])}"
+              for name, data in ov["targets"].items() if "front_system_per_call" in data]
+    if kernel:
+        out += ["", "Of *front*, in the kernel (system time: pipe reads and writes, polling, "
+                "wake-ups): " + "; ".join(kernel) + "."]
     return out + [""]
 
 

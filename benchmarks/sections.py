@@ -34,6 +34,7 @@ from benchmarks.procs import (
     sandbox_process,
     server_env,
     supervisor_status,
+    system_seconds,
     worker_pids,
 )
 from benchmarks.stats import percentile, summary
@@ -127,6 +128,7 @@ async def overhead(plan: Plan, say: Progress) -> dict[str, Any]:
     # processes below it ("children": the supervisor's worker and standby, the peer's worker),
     # the sandbox, and this client.
     cpu: dict[str, dict[str, float]] = {name: dict.fromkeys(CPU_KEYS, 0.0) for name in targets}
+    front_system = dict.fromkeys(targets, 0.0)  # the kernel's share of "front"
     async with AsyncExitStack() as stack:
         clients: dict[str, Client] = {}
         sandboxes: dict[str, SandboxProcess] = {}
@@ -145,9 +147,10 @@ async def overhead(plan: Plan, say: Progress) -> dict[str, Any]:
         for block in range(plan.overhead_blocks):
             for name in _rotate(names, block):
                 client = clients[name]
-                before = _cpu(client, sandboxes[name])
+                before, system_before = _cpu(client, sandboxes[name]), system_seconds(client.pid)
                 took = [await client.timed_search() for _ in range(plan.overhead_block_calls)]
                 _add_cpu(cpu[name], before, _cpu(client, sandboxes[name]))
+                front_system[name] += system_seconds(client.pid) - system_before
                 samples[name] += took
                 block_p50[name].append(percentile(took, 50))
             say(f"overhead block {block + 1}/{plan.overhead_blocks}")
@@ -156,7 +159,8 @@ async def overhead(plan: Plan, say: Progress) -> dict[str, Any]:
         "blocks": plan.overhead_blocks, "calls_per_block": plan.overhead_block_calls,
         "supervisor": supervisor,
         "targets": {name: {"summary": summary(values), "block_p50": block_p50[name],
-                           "cpu_per_call": {k: v / len(values) for k, v in cpu[name].items()}}
+                           "cpu_per_call": {k: v / len(values) for k, v in cpu[name].items()},
+                           "front_system_per_call": front_system[name] / len(values)}
                     for name, values in samples.items()},
         "samples": samples,
     }
