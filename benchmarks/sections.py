@@ -55,7 +55,7 @@ class Plan:
     recovery_load_reps: int = 5
     recovery_load_tasks: int = 8
     recovery_load_latency: float = 0.02
-    concurrency_rounds: int = 6
+    concurrency_rounds: int = 24
     concurrency_single_calls: int = 8
     concurrency_burst: int = 32
     concurrency_latency: float = 0.05
@@ -186,6 +186,8 @@ async def _import_floor(modules: str) -> float:
 
 SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.spawn, supervisor.backend, supervisor.front, "
                       "shared.framing, shared.surface")
+SUPERVISOR_ALL_IMPORTS = (SUPERVISOR_IMPORTS + ", shared.settings, supervisor.pool, supervisor.relay, "
+                          "supervisor.status, supervisor.status_socket")  # once it serves calls
 WORKER_IMPORTS = "worker.cli, worker.server, mcp.server.stdio"
 FLOORS = {"floor_python": "sys", "floor_mcp_types_pkg": "mcp_types", "floor_mcp_types": "mcp.types",
           "floor_trio_mcp_types": "trio, mcp_types",
@@ -401,6 +403,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
               "mcp_types": await floor_rss("mcp.types"),
               "trio_mcp_types": await floor_rss("trio, mcp_types"),
               "supervisor_imports": await floor_rss(SUPERVISOR_IMPORTS),
+              "supervisor_all_imports": await floor_rss(SUPERVISOR_ALL_IMPORTS),
               "worker_imports": await floor_rss(WORKER_IMPORTS)}
     async with sandbox_process() as sandbox:
         env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(sock))
