@@ -25,14 +25,15 @@ def _overhead(results: dict[str, Any]) -> list[str]:
         f"{ms(worker['summary']['p50'] * (TARGETS['overhead_ratio_p50'] - 1))} for the whole extra hop. "
     )
     if cpu and wcpu:
-        system = local.get("front_system_per_call")
-        kernel = f", {ms(system)} of it in the kernel" if system is not None else ""
+        system = local.get("front_system_per_call") or 0.0
         note += (
-            f"The supervisor spends {ms(cpu['front'])} of CPU per call{kernel} (the worker, called "
-            f"direct, {ms(wcpu['front'])}). It decodes the client's request and checks its params, and reads "
-            "the worker's answer line once to find its id; the result itself is passed on as the "
-            "worker wrote it. The rest is two more pipe hops and event-loop wake-ups on each side, "
-            "on a machine whose cores the client, the worker and the sandbox share. "
+            f"That extra time is the supervisor's own CPU: {ms(cpu['front'])} per call (the worker, "
+            f"called direct, {ms(wcpu['front'])}), of which only {ms(system)} in the kernel, so "
+            "not the pipes. The rest is Python: trio scheduling the turns of each call (reading "
+            "the client, the call's task, the write to the worker, reading its answer, the write "
+            "back), decoding the request and checking its params, decoding the answer once to find "
+            "its id (the result is passed on as the worker wrote it, never re-encoded), and "
+            "relaying the worker's log line for each OvalEdge request to stderr. "
         )
     peer = ov["targets"].get("peer")
     if peer:

@@ -30,6 +30,7 @@ from supervisor.reporting import Report
 from supervisor.worker_process import Life, WorkerProcess
 
 STDERR_TAIL_LINES = 40
+FIRST_STANDBY_DELAY_SECONDS = 3.0  # unless the first call is answered sooner
 
 # What a worker sends besides answers, passed on with the worker it came from (the front's).
 Forward = Callable[[WorkerProcess, dict[str, Any], bytes], Awaitable[None]]
@@ -90,6 +91,7 @@ class WorkerPool:
             report=report,
         )
         self._changed = trio.Event()
+        self._first_call_answered = trio.Event()
         # Unbounded, so that asking never waits; the owner task serves requests one at a time.
         self._recycle_requests, self._recycle_inbox = trio.open_memory_channel[_RecycleRequest](
             math.inf
@@ -170,8 +172,12 @@ class WorkerPool:
         """Keep one standby worker ready beside the current one (OE_MCP_SPARE_WORKER).
 
         It does not exchange a token until it is promoted and called, so it never kills the
-        current worker's JWT (OvalEdge keeps one per credential pair).
+        current worker's JWT (OvalEdge keeps one per credential pair). The first one waits for
+        the first call to be answered (or a few seconds): its start-up would otherwise compete
+        with that call for the cores.
         """
+        with trio.move_on_after(FIRST_STANDBY_DELAY_SECONDS):
+            await self._first_call_answered.wait()
         while not self._stopping:
             current, spare = self.current, self.spare
             wanted = current is not None and current.usable and (
@@ -319,6 +325,10 @@ class WorkerPool:
         if isinstance(request.outcome, Exception):
             raise request.outcome
         return request.outcome
+
+    def call_answered(self) -> None:
+        """The relay got an answer from a worker (the first one lets the standby start)."""
+        self._first_call_answered.set()
 
     def recycle_if_due(self, worker: WorkerProcess) -> None:
         """Ask for a recycle of the current worker after OE_MCP_RECYCLE_AFTER_CALLS calls or

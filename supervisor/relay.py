@@ -63,6 +63,7 @@ class Relay:
                 ok, reply = await worker.request("tools/call", params)
                 if ok and reply is not None:
                     worker.calls_served += 1
+                    self.pool.call_answered()
                     self.pool.recycle_if_due(worker)
                     return reply
                 if replayable and attempts == 1:
