@@ -57,9 +57,9 @@ def _handshake(results: dict[str, Any]) -> list[str]:
         f"p50 is at the floor the target names: a python that imports only `trio` and `mcp_types` "
         f"took {secs(floor)} (p50) to start, import and exit in the same run (`mcp_types` alone "
         f"{secs(floors.get('floor_mcp_types_pkg'))}, a bare python {secs(floors.get('floor_python'))}). "
-        f"On this machine the target is below that floor. The spread up to {secs(hang['max'])} comes "
-        "from the spawns: the supervisor starts its worker first, and the two start-ups share the "
-        "machine's 2 cores."
+        f"On this machine the target is below that floor. Above the p50, up to {secs(hang['max'])}: "
+        "each spawn also starts a worker first, whose start-up shares the machine's 2 cores with "
+        "the supervisor's."
     )
     return [note]
 
