@@ -1,4 +1,8 @@
-"""`oe-mcp-local`: the command an MCP client launches (the supervisor), and `check`."""
+"""`oe-mcp-local`: the command an MCP client launches (the supervisor), and `check`.
+
+Light on purpose: it starts the first worker before importing trio or anything heavy, so that
+the worker's cold start overlaps the supervisor's own from the start (supervisor/serve.py runs
+the rest)."""
 
 from __future__ import annotations
 
@@ -6,20 +10,26 @@ import argparse
 import logging
 import os
 import secrets
-import signal
 import sys
-from contextlib import AsyncExitStack
 from typing import Any
 
-import trio
-
-from shared import __version__
-from shared.processes import run_main
 from shared.redaction import configure_logging, register_secret
 from shared.worker_env import CONFIRM_KEY_ENV
 
 EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
 log = logging.getLogger("oe-mcp-local")
+
+
+class _Version(argparse.Action):
+    """`--version`, with the version looked up only when asked for (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any):
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from shared import __version__
+
+        parser.exit(message=f"oe-mcp-local {__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check: validate settings, exchange the token, probe the API")
     parser.add_argument("--demo", action="store_true",
                         help="use the embedded sandbox OvalEdge (sample catalog, no credentials)")
-    parser.add_argument("--version", action="version", version=f"oe-mcp-local {__version__}")
+    parser.add_argument("--version", action=_Version)
     return parser
 
 
@@ -47,64 +57,6 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-async def run_supervisor(demo: bool) -> int:
-    """Serve until the client closes stdin (exit 0) or Ctrl-C (SIGINT, exit 130, quietly); the
-    workers are stopped politely either way. SIGINT is received from the start, so it never
-    arrives as a KeyboardInterrupt in the middle of something."""
-    serving = trio.CancelScope()
-    with trio.open_signal_receiver(signal.SIGINT) as interrupts:
-        await _serve(demo, serving, interrupts)
-    return EXIT_INTERRUPTED if serving.cancel_called else 0
-
-
-async def _stop_serving_on_interrupt(interrupts: Any, serving: trio.CancelScope) -> None:
-    async for _ in interrupts:
-        log.info("interrupted (SIGINT): stopping the workers, then exiting")
-        serving.cancel()
-        return
-
-
-async def _serve(demo: bool, serving: trio.CancelScope, interrupts: Any) -> None:
-    async with AsyncExitStack() as stack:
-        overrides: dict[str, Any] = {}
-        if demo:  # the sandbox runs as a child process of ours, never inside this one
-            from shared.sandbox_process import sandbox_child
-
-            overrides = await stack.enter_async_context(sandbox_child())
-        env = worker_env(overrides)
-        # The first worker starts now, so that its cold start (the SDK, httpx, its JWT)
-        # overlaps ours; the front answers the handshake meanwhile.
-        from supervisor.spawn import spawn_first_worker
-
-        first = await spawn_first_worker(env)
-
-        from shared.framing import stdio_stream
-        from shared.surface import Surface
-        from supervisor.backend import Backend
-        from supervisor.front import ClientWire, Front
-        from supervisor.reporting import Reporter
-
-        surface = Surface.load()
-        reporter = Reporter()
-        demo_status = {"demo": {"sandbox_url": overrides["ovaledge_base_url"]}} if demo else {}
-        stdio = await stack.enter_async_context(stdio_stream())
-        async with trio.open_nursery() as nursery:
-            backend = Backend(nursery, surface, reporter, env, overrides, first=first,
-                              status_extra=demo_status)
-            front = Front(surface, backend, ClientWire(stdio))
-            backend.forward = front.from_worker  # what workers send besides answers
-            reporter.notify = front.notify  # reports reach the client as MCP log notifications
-            nursery.start_soon(_stop_serving_on_interrupt, interrupts, serving)
-            nursery.start_soon(backend.start, front.greeted)
-            with serving:
-                async with trio.open_nursery() as calls:
-                    await front.serve(stdio, calls)
-                    calls.cancel_scope.cancel()  # the client is gone: nobody awaits these
-            # stdin closed (the client is gone) or SIGINT. Stop the workers, then everything else.
-            await backend.shutdown()
-            nursery.cancel_scope.cancel()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
@@ -112,7 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "worker.check", *(["--demo"] if args.demo else [])]
         os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
-    return run_main("oe-mcp-local", run_supervisor, args.demo)
+    env, first = None, None
+    if not args.demo:  # (the demo's worker needs the sandbox's address: it starts later)
+        from supervisor.spawn import start_first_worker
+
+        env = worker_env({})
+        first = start_first_worker(env)
+    from shared.processes import run_main
+    from supervisor.serve import run_supervisor
+
+    return run_main("oe-mcp-local", run_supervisor, args.demo, env, first)
 
 
 if __name__ == "__main__":

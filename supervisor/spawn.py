@@ -1,6 +1,7 @@
-"""Starting a worker process. Light to import on purpose: the supervisor spawns its first worker
-with this before its own heavy imports (mcp_types, the settings), so that the worker's cold start
-overlaps the supervisor's; the pool then serves that process (`WorkerProcess(process=...)`)."""
+"""Starting a worker process. Light to import on purpose: the first worker is started with
+`subprocess` before trio or anything heavy is imported (`start_first_worker`), so that the
+worker's cold start overlaps the supervisor's own from its first milliseconds; the pool then
+serves that process (`WorkerProcess(process=...)`) as it serves one it spawned with trio."""
 
 from __future__ import annotations
 
@@ -8,32 +9,87 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-
-import trio
+from typing import TYPE_CHECKING, Any
 
 from shared.worker_env import for_worker
 
+if TYPE_CHECKING:
+    import trio
+
 WORKER_COMMAND = (sys.executable, "-m", "worker.cli")
+_PIPES: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE,
+                          "stderr": subprocess.PIPE, "start_new_session": True}
 
 
 async def spawn_worker(command: Sequence[str], env: dict[str, str]) -> trio.Process:
     """A worker process in a session of its own (a kill reaches all it starts), MCP on its
     pipes, its log on stderr."""
-    return await trio.lowlevel.open_process(
-        list(command),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env=env,
-    )
+    import trio
+
+    return await trio.lowlevel.open_process(list(command), env=env, **_PIPES)
 
 
-async def spawn_first_worker(env: dict[str, str]) -> trio.Process | None:
-    """The first current worker (it exchanges its JWT at start), or None if it cannot be
-    spawned: the pool then tries again itself, and reports why."""
+def start_first_worker(env: dict[str, str]) -> EarlyWorker | None:
+    """The first current worker (it exchanges its JWT at start), started at once, without trio;
+    or None if it cannot be started: the pool then tries again itself, and reports why."""
     try:
-        return await spawn_worker(WORKER_COMMAND, for_worker(env, supervisor_pid=os.getpid(),
-                                                             warm_token=True))
+        popen = subprocess.Popen(list(WORKER_COMMAND), env=for_worker(
+            env, supervisor_pid=os.getpid(), warm_token=True), **_PIPES)
     except OSError:
         return None
+    return EarlyWorker(popen)
+
+
+class EarlyWorker:
+    """A worker started by `start_first_worker`, with what the supervisor uses of a
+    `trio.Process`: `pid`, `returncode`, `stdin`/`stdout`/`stderr` as trio streams and `wait()`.
+    Its pipes become trio streams when trio is there (`adopt`, called by the pool)."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]):
+        self._popen = popen
+        self.pid = popen.pid
+        self.stdin: Any = None
+        self.stdout: Any = None
+        self.stderr: Any = None
+
+    def adopt(self) -> None:
+        """The pipes as trio streams (once; needs a running trio)."""
+        if self.stdin is not None:
+            return
+        import trio
+
+        streams = []
+        for pipe in (self._popen.stdin, self._popen.stdout, self._popen.stderr):
+            assert pipe is not None
+            streams.append(trio.lowlevel.FdStream(os.dup(pipe.fileno())))
+            pipe.close()
+        self.stdin, self.stdout, self.stderr = streams
+
+    @property
+    def returncode(self) -> int | None:
+        return self._popen.poll()
+
+    async def wait(self) -> int:
+        """Wait for its exit (a pidfd where there is one, else polling) and reap it."""
+        import trio
+
+        if self._popen.poll() is None:
+            try:
+                pidfd = os.pidfd_open(self.pid)
+            except (AttributeError, OSError):
+                pidfd = None
+            if pidfd is not None:
+                try:
+                    await trio.lowlevel.wait_readable(pidfd)
+                finally:
+                    os.close(pidfd)
+            else:
+                while self._popen.poll() is None:
+                    await trio.sleep(0.05)
+        return self._popen.wait()
+
+    def terminate(self) -> None:
+        self._popen.terminate()
+
+    def kill(self) -> None:
+        self._popen.kill()
