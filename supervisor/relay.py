@@ -23,9 +23,6 @@ from supervisor.pool import WorkerPool, WorkerUnavailable
 from supervisor.reporting import Report
 from supervisor.worker_link import Reply
 
-# What a call comes back as: the worker's own answer, a result we made, or a JSON-RPC error.
-Answer = Reply | types.CallToolResult | types.ErrorData
-
 
 class Relay:
     def __init__(self, pool: WorkerPool, surface: Surface, call_timeout: float, report: Report):

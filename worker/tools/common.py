@@ -28,6 +28,21 @@ CATALOG_OBJECT_TYPES = (
     "oeschema", "oetable", "oecolumn", "oefile", "oefilecolumn", "oechart", "chartchild", "oeapi",
     "oeapicolumn", "oequery",
 )
+def object_ref(item: dict[str, Any], where: str, aliases: dict[str, str], allowed: tuple[str, ...],
+               not_allowed: str) -> dict[str, Any]:
+    """One `{object_id, object_type}` of a list argument (camelCase keys too), as OvalEdge's
+    `{objectId, objectType}`: the type lower-cased and de-aliased, both checked; `where` names
+    the item in errors (`targets[2]`), `not_allowed` ends the error for a type not in `allowed`."""
+    object_id = item.get("object_id", item.get("objectId"))
+    kind = str(item.get("object_type", item.get("objectType", ""))).strip().lower()
+    kind = aliases.get(kind, kind)
+    if not isinstance(object_id, int) or isinstance(object_id, bool) or object_id < 1:
+        raise InvalidArguments(f"{where}.object_id must be a positive integer")
+    if kind not in allowed:
+        raise InvalidArguments(f"{where}.object_type={kind!r}{not_allowed}")
+    return {"objectId": object_id, "objectType": kind}
+
+
 OBJECT_ID = integer("objectId from asset_explorer.", minimum=1)
 
 

@@ -17,7 +17,7 @@ from worker.errors import InvalidArguments
 from worker.gate import CONFIRMATION
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string, strings
-from worker.tools.common import data_of, link, md_table, ok, written
+from worker.tools.common import data_of, link, md_table, object_ref, ok, written
 
 DQ_TYPES = ("oetable", "oecolumn", "oefile", "oefilecolumn")
 DQ_ALIASES = {
@@ -148,16 +148,8 @@ def objects(a: dict[str, Any]) -> list[dict[str, Any]] | None:
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise InvalidArguments(f"objects[{index}] must be {{object_id, object_type}}")
-        object_id = item.get("object_id", item.get("objectId"))
-        kind = str(item.get("object_type", item.get("objectType", ""))).strip().lower()
-        kind = DQ_ALIASES.get(kind, kind)
-        if not isinstance(object_id, int) or isinstance(object_id, bool) or object_id < 1:
-            raise InvalidArguments(f"objects[{index}].object_id must be a positive integer")
-        if kind not in DQ_TYPES:
-            raise InvalidArguments(
-                f"objects[{index}].object_type={kind!r}: DQ rules apply to {', '.join(DQ_TYPES)}"
-            )
-        found.append({"objectId": object_id, "objectType": kind})
+        found.append(object_ref(item, f"objects[{index}]", DQ_ALIASES, DQ_TYPES,
+                                f": DQ rules apply to {', '.join(DQ_TYPES)}"))
     if not found:
         raise InvalidArguments("objects is empty")
     return found

@@ -21,6 +21,7 @@ from worker.tools.common import (
     local_timezone,
     md_table,
     named,
+    object_ref,
     ok,
     phase,
     valid_timezone,
@@ -40,20 +41,9 @@ TARGETS_MAX = 100
 
 
 def _targets(a: dict[str, Any]) -> list[dict[str, Any]]:
-    targets = []
-    for index, target in enumerate(a["targets"]):
-        object_id = target.get("object_id", target.get("objectId"))
-        object_type = str(target.get("object_type", target.get("objectType", ""))).strip().lower()
-        object_type = CDE_ALIASES.get(object_type, object_type)
-        if not isinstance(object_id, int) or isinstance(object_id, bool) or object_id < 1:
-            raise InvalidArguments(f"targets[{index}].object_id must be a positive integer")
-        if object_type not in CDE_TYPES:
-            raise InvalidArguments(
-                f"targets[{index}].object_type={object_type!r} cannot be a critical data "
-                f"element; use one of: {', '.join(CDE_TYPES)}"
-            )
-        targets.append({"objectId": object_id, "objectType": object_type})
-    return targets
+    refused = f" cannot be a critical data element; use one of: {', '.join(CDE_TYPES)}"
+    return [object_ref(target, f"targets[{index}]", CDE_ALIASES, CDE_TYPES, refused)
+            for index, target in enumerate(a["targets"])]
 
 
 def cde_body(a: dict[str, Any]) -> dict[str, Any]:
