@@ -134,18 +134,24 @@ def _memory(results: dict[str, Any], missed: list[str]) -> list[str]:
     floors = mem.get("floors", {})
     notes = []
     if "supervisor_rss" in missed:
+        rest = mem["rest"]["supervisor"]
+        settings = floors.get("trio_mcp_types_settings", 0)
         notes.append(
-            f"- **Supervisor RSS ({mem['rest']['supervisor'] / MIB:.1f} MiB against <= "
-            f"{TARGETS['supervisor_rss_mib']:.0f} MiB).** It is not growth. A python that imports "
-            f"only `trio` and `mcp_types` and waits holds {floors.get('trio_mcp_types', 0) / MIB:.1f} MiB "
-            f"(the floor the target names; bare python {floors.get('python', 0) / MIB:.1f} MiB), one "
-            f"that imports every module the supervisor loads before the handshake "
-            f"{floors.get('supervisor_imports', 0) / MIB:.1f} MiB, and every module it has loaded once "
-            f"it serves calls (the settings, the pool, relay and status) "
+            f"- **Supervisor RSS ({rest / MIB:.1f} MiB against <= "
+            f"{TARGETS['supervisor_rss_mib']:.0f} MiB).** It is not growth, and the target is below "
+            f"what the supervisor must load. A python that imports only `trio` and `mcp_types` and "
+            f"waits holds {floors.get('trio_mcp_types', 0) / MIB:.1f} MiB (the floor the target names; "
+            f"bare python {floors.get('python', 0) / MIB:.1f} MiB). The supervisor also needs the "
+            f"settings library, to read `.env` and name a wrong setting: with `pydantic_settings` that "
+            f"python holds {settings / MIB:.1f} MiB "
+            f"({(settings - floors.get('trio_mcp_types', 0)) / MIB:+.1f} MiB: `pydantic_settings.main` "
+            f"imports `asyncio` and `argparse` for its command-line source). Every module the supervisor "
+            f"loads before the handshake comes to {floors.get('supervisor_imports', 0) / MIB:.1f} MiB, "
+            f"and every module once it serves calls (the settings, the pool, relay and status) "
             f"{floors.get('supervisor_all_imports', 0) / MIB:.1f} MiB. The remaining "
-            f"{(mem['rest']['supervisor'] - floors.get('supervisor_all_imports', 0)) / MIB:.1f} MiB are "
-            "the running process's data: the surface and its list results, the settings, the "
-            "workers' pipes and buffers, the threads trio starts processes from."
+            f"{(rest - floors.get('supervisor_all_imports', 0)) / MIB:.1f} MiB are the running "
+            "process's data: the surface and its list results, the workers' pipes and buffers, the "
+            "threads trio starts processes from."
         )
     for who in ("supervisor", "worker"):
         if f"growth_{who}" in missed:

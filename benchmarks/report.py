@@ -321,6 +321,8 @@ def _memory(mem: dict[str, Any]) -> list[str]:
                 f"| `mcp_types` (the SDK's types package alone) | {_mib(floors.get('mcp_types_pkg'))} |",
                 f"| `mcp.types` (runs `mcp/__init__`) | {_mib(floors['mcp_types'])} |",
                 f"| `trio` and `mcp_types` (a front's least) | {_mib(floors.get('trio_mcp_types'))} |",
+                f"| `trio`, `mcp_types` and `pydantic_settings` (with the settings library) | "
+                f"{_mib(floors.get('trio_mcp_types_settings'))} |",
                 f"| the supervisor's modules, up to the handshake | {_mib(floors['supervisor_imports'])} |",
                 f"| the supervisor's modules, serving calls | {_mib(floors.get('supervisor_all_imports'))} |",
                 f"| the worker's modules | {_mib(floors['worker_imports'])} |", ""]

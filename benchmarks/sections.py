@@ -402,6 +402,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     floors = {"python": await floor_rss("sys"), "mcp_types_pkg": await floor_rss("mcp_types"),
               "mcp_types": await floor_rss("mcp.types"),
               "trio_mcp_types": await floor_rss("trio, mcp_types"),
+              "trio_mcp_types_settings": await floor_rss("trio, mcp_types, pydantic_settings"),
               "supervisor_imports": await floor_rss(SUPERVISOR_IMPORTS),
               "supervisor_all_imports": await floor_rss(SUPERVISOR_ALL_IMPORTS),
               "worker_imports": await floor_rss(WORKER_IMPORTS)}
