@@ -33,9 +33,17 @@ def _overhead(results: dict[str, Any]) -> list[str]:
             "the client, the call's task, the write to the worker, reading its answer, the write "
             "back), decoding the request and checking its params, decoding the answer once to find "
             "its id (the result is passed on as the worker wrote it, never re-encoded), and "
-            "relaying the worker's log line for each OvalEdge request to stderr. "
+            "relaying the worker's log line for each OvalEdge request to stderr (read in batches). "
         )
-    peer = ov["targets"].get("peer")
+    relay, peer = ov["targets"].get("trio_relay"), ov["targets"].get("peer")
+    if relay:
+        rcpu = relay.get("cpu_per_call", {})
+        note += (
+            f"The floor for a trio front is measured beside it: a line relay that reads no message "
+            f"(`benchmarks/trio_relay.py`) comes out at {relay['ratio_p50']:.2f}"
+            + (f", with {ms(rcpu['front'])} of CPU per call" if rcpu else "")
+            + "; the rest of the gap is the supervisor's own work per call. "
+        )
     if peer:
         note += (
             f"For scale, the peer proxy ({results['peer']['label']}), which copies bytes without "

@@ -22,7 +22,8 @@ TARGETS = {
     "description_max": 1_500,
     "tools_list_chars": 28_000,
 }
-LABELS = {"worker": "oe-mcp-worker, direct", "local": "oe-mcp-local (supervisor -> worker)"}
+LABELS = {"worker": "oe-mcp-worker, direct", "local": "oe-mcp-local (supervisor -> worker)",
+          "trio_relay": "trio line relay (floor) -> oe-mcp-worker"}
 HANDSHAKE_LABELS = {
     "local_hanging_token": "oe-mcp-local, token endpoint hangs (30 s)",
     "local": "oe-mcp-local, token endpoint answers",
@@ -102,6 +103,13 @@ def summary_rows(results: dict[str, Any]) -> Rows:
         rows.add("Forwarding overhead: p50 oe-mcp-local / p50 oe-mcp-worker",
                  f"{ratio:.2f} ({ms(local['summary']['p50'])} vs {ms(worker['p50'])}; "
                  f"p95 ratio {local['ratio_p95']:.2f})", f"<= {limit:.2f}", ratio <= limit, "overhead")
+    relay = _get(ov, "targets", "trio_relay")
+    if relay:
+        rows.add("Floor: a trio line relay that reads no message (benchmarks/trio_relay.py) in front of "
+                 "the same worker: p50 ratio",
+                 f"{relay['ratio_p50']:.2f} ({ms(relay['summary']['p50'])}; "
+                 f"p95 ratio {relay['ratio_p95']:.2f})",
+                 "(comparison)", None)
     peer = _get(ov, "targets", "peer")
     if peer:
         rows.add(f"Peer stdio proxy ({results['peer']['label']}) in front of the same worker: p50 ratio",

@@ -120,6 +120,7 @@ def _rotate(names: list[str], i: int) -> list[str]:
 # -- 1. forwarding overhead (and the peer proxy) -------------------------------------------------
 async def overhead(plan: Plan, say: Progress) -> dict[str, Any]:
     targets: dict[str, list[str]] = {"worker": _worker(), "local": _local()}
+    targets["trio_relay"] = [sys.executable, str(Path(__file__).with_name("trio_relay.py")), *_worker()]
     if plan.peer_argv:
         targets["peer"] = plan.peer_argv + _worker()
     samples: dict[str, list[float]] = {name: [] for name in targets}

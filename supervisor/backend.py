@@ -166,15 +166,22 @@ class Backend:
     async def relay(self) -> Relay | str:
         """The relay to send a call to, or the text that answers it (the settings are wrong).
         Looks at the env file first: a change is acted on before this call goes anywhere."""
-        await self._started.wait()
+        if not self._started.is_set():
+            await self._started.wait()
+        if (self.readiness is Readiness.RUNNING and self._relay is not None and not self._lock.locked()
+                and self._unchanged()):
+            return self._relay  # the usual case, decided without a scheduler pass
         async with self._lock:
             if self.readiness is Readiness.STOPPED:
                 return "The server is shutting down (its client closed the connection)."
-            if self.path is None or FileState.of(self.path) != self._seen:
+            if not self._unchanged():
                 await self._reload()
             if self._relay is None:
                 return self.problem or "The OvalEdge connection is not set up."
             return self._relay
+
+    def _unchanged(self) -> bool:
+        return self.path is not None and FileState.of(self.path) == self._seen
 
     async def _reload(self) -> None:
         loaded = self._load()

@@ -28,7 +28,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERS
 from pydantic import ValidationError
 
 from shared import __version__
-from shared.framing import NotJson, OversizedLine, decode, encode, read_lines
+from shared.framing import NotJson, OversizedLine, decode, encode, read_lines, send_whole
 from shared.protocol import error_result
 from shared.redaction import clip, quoted
 from shared.surface import PromptArgumentsError, Surface
@@ -110,8 +110,7 @@ class ClientWire:
         if self.gone:
             return
         try:
-            async with self._lock:
-                await self._stream.send_all(line)
+            await send_whole(self._stream, self._lock, line)
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             self.gone = True
 

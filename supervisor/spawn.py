@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import trio
 
 WORKER_COMMAND = (sys.executable, "-m", "worker.cli")
+STDERR_PIPE_BYTES = 1 << 20  # Linux's limit for an unprivileged process; its default is 64 KiB
 _PIPES: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE,
                           "stderr": subprocess.PIPE, "start_new_session": True}
 
@@ -26,7 +27,9 @@ async def spawn_worker(command: Sequence[str], env: dict[str, str]) -> trio.Proc
     pipes, its log on stderr."""
     import trio
 
-    return await trio.lowlevel.open_process(list(command), env=env, **_PIPES)
+    process = await trio.lowlevel.open_process(list(command), env=env, **_PIPES)
+    _roomy(process.stderr)
+    return process
 
 
 def start_first_worker(env: dict[str, str]) -> EarlyWorker | None:
@@ -37,7 +40,19 @@ def start_first_worker(env: dict[str, str]) -> EarlyWorker | None:
             env, supervisor_pid=os.getpid(), warm_token=True), **_PIPES)
     except OSError:
         return None
+    _roomy(popen.stderr)
     return EarlyWorker(popen)
+
+
+def _roomy(pipe: Any) -> None:
+    """Its stderr pipe made STDERR_PIPE_BYTES, where the system allows (Linux): the supervisor
+    reads a worker's log in batches, and a worker must never wait on a full pipe meanwhile."""
+    try:
+        import fcntl  # (not on Windows)
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, STDERR_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
 class EarlyWorker:

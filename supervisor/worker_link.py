@@ -16,7 +16,7 @@ from typing import Any
 
 import trio
 
-from shared.framing import NotJson, OversizedLine, decode, encode, read_lines
+from shared.framing import NotJson, OversizedLine, decode, encode, read_lines, send_whole
 
 log = logging.getLogger("oe-mcp-local.worker")
 
@@ -104,8 +104,7 @@ class WorkerLink:
         if self.closed.is_set():
             raise LinkClosed
         try:
-            async with self._send_lock:
-                await self._stream.send_all(line)
+            await send_whole(self._stream, self._send_lock, line)
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             self._close()
             raise LinkClosed from None

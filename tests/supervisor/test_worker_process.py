@@ -72,6 +72,35 @@ async def test_a_worker_that_exits_before_its_handshake_is_never_ready():
     assert "bad setting X" in " ".join(tail)
 
 
+# A stand-in that waits for the supervisor's first request (the worker is spawned by then),
+# reports the size of its stderr pipe, logs a burst of 4,000 numbered lines (about 0.5 MB, more
+# than a default 64 KiB pipe holds) in one go, and exits.
+LOG_BURST = """
+import fcntl, sys
+sys.stdin.readline()
+print("pipe", fcntl.fcntl(2, fcntl.F_GETPIPE_SZ), file=sys.stderr, flush=True)
+sys.stderr.write("".join(f"line {i} " + "x" * 120 + "\\n" for i in range(4000)))
+sys.stderr.flush()
+sys.exit(3)
+"""
+
+
+async def test_a_burst_of_worker_log_lines_is_passed_on_whole_and_in_order():
+    # The worker's log is read in batches; its pipe is made big enough that the worker's writes
+    # do not wait on our reads meanwhile, and nothing is lost or reordered, the last lines included.
+    tail: deque[str] = deque()
+    worker = WorkerProcess([sys.executable, "-c", LOG_BURST], dict(os.environ), tail)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(worker.run)
+        with trio.fail_after(10):
+            await worker.reached(Life.DEAD)
+    pipe = [line for line in tail if line.startswith("pipe ")]
+    assert pipe == ["pipe 1048576"], pipe
+    numbers = [int(line.split()[1]) for line in tail if line.startswith("line ")]
+    assert numbers == list(range(4000))
+    assert worker.exit.code == 3
+
+
 async def test_ready_retiring_dead_a_retiring_worker_still_answers():
     worker = WorkerProcess(WORKER_COMMAND, WORKER_ENV, deque())
     async with trio.open_nursery() as nursery:
