@@ -31,9 +31,10 @@ def _overhead(results: dict[str, Any]) -> list[str]:
             f"called direct, {ms(wcpu['front'])}), of which only {ms(system)} in the kernel, so "
             "not the pipes. The rest is Python: trio scheduling the turns of each call (reading "
             "the client, the call's task, the write to the worker, reading its answer, the write "
-            "back), decoding the request and checking its params, decoding the answer once to find "
-            "its id (the result is passed on as the worker wrote it, never re-encoded), and "
-            "relaying the worker's log line for each OvalEdge request to stderr (read in batches). "
+            "back), decoding the request and checking its params, the call's deadline and replay "
+            "bookkeeping, and relaying the worker's log line for each OvalEdge request to stderr "
+            "(read in batches). The answer is matched by the id at the head of its line and "
+            "passed on as the worker wrote it, not decoded. "
         )
     relay, peer = ov["targets"].get("trio_relay"), ov["targets"].get("peer")
     if relay:

@@ -3,7 +3,7 @@
 The front answers `initialize`, `ping`, every list call, `prompts/get` and the static documents
 at once from the surface data, whatever state the workers are in. `tools/call` and
 `resources/read` go to a worker through the relay (`Backend`); the worker's answer is written
-back as the bytes it sent with the client's id put in, never decoded into models. Params of
+back as the bytes it sent with the client's id put in, not even decoded. Params of
 every request are checked against the protocol's own models (`mcp_types`), in the order the
 SDK's server checks them, before anything is done with them.
 
@@ -273,7 +273,7 @@ class Front:
     @staticmethod
     def _relayed(request_id: RequestId, answer: Reply | types.CallToolResult | types.ErrorData) -> bytes:
         if isinstance(answer, Reply):
-            return messages.with_id(answer.line, answer.message["id"], answer.message, request_id)
+            return messages.with_id(answer, request_id)
         if isinstance(answer, types.ErrorData):
             return messages.dump(types.JSONRPCError(jsonrpc="2.0", id=request_id, error=answer))
         return messages.result_line(request_id, answer)

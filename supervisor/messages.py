@@ -25,6 +25,7 @@ from typing import Any
 import mcp_types as types
 
 from shared.framing import MAX_LINE_BYTES, OversizedLine, encode
+from supervisor.worker_link import Reply
 
 RequestId = str | int
 
@@ -136,12 +137,12 @@ def result_line(request_id: RequestId, result: types.Result | dict[str, Any]) ->
     return encode({"jsonrpc": "2.0", "id": request_id, "result": body})
 
 
-def with_id(line: bytes, worker_id: int, message: dict[str, Any], client_id: RequestId) -> bytes:
-    """A worker's answer to our request `worker_id`, as the answer to the client's `client_id`:
-    the bytes it sent with only the id rewritten. The worker's SDK writes `{"jsonrpc":"2.0",
-    "id":N,...` so the id is replaced in place; any other spelling is re-encoded whole."""
-    head = b'{"jsonrpc":"2.0","id":%d,' % worker_id
-    if line.startswith(head):
+def with_id(answer: Reply, client_id: RequestId) -> bytes:
+    """A worker's answer to our request, as the answer to the client's `client_id`: the bytes
+    it sent with only the id rewritten. The worker's SDK writes `{"jsonrpc":"2.0","id":N,...`
+    so the id is replaced in place; any other spelling is re-encoded whole."""
+    head = b'{"jsonrpc":"2.0","id":%d,' % answer.id
+    if answer.line.startswith(head):
         return b'{"jsonrpc":"2.0","id":' + encode(client_id).rstrip(b"\n") + b"," + \
-            line[len(head):].rstrip(b"\r\n") + b"\n"
-    return encode({**message, "id": client_id})
+            answer.line[len(head):].rstrip(b"\r\n") + b"\n"
+    return encode({**answer.message, "id": client_id})

@@ -104,5 +104,5 @@ class Relay:
 
 def _failed(answer: Reply | types.CallToolResult) -> bool:
     if isinstance(answer, Reply):
-        return answer.error is not None or bool((answer.result or {}).get("isError"))
+        return answer.failed
     return bool(answer.is_error)

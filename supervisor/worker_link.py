@@ -3,13 +3,14 @@ matched back to them, and whatever else it sends handed to the front.
 
 Ids towards a worker are the supervisor's (1, 2, 3, ... per worker), never the client's, so a
 replayed call or a ping can never collide with a client's id. An answer is kept as the bytes the
-worker sent (`Reply.line`), so the front can pass a result on without decoding it into models.
+worker sent (`Reply.line`), so the front can pass a result on without decoding it at all.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +36,29 @@ class WorkerError(Exception):
         self.error = error
 
 
+# How the worker's SDK begins every result it writes (compact JSON, these keys first). A line
+# that begins so is matched to its request by this id alone: the result is never decoded here.
+RESULT_HEAD = re.compile(rb'\{"jsonrpc":"2\.0","id":(\d+),"result":')
+
+
 @dataclass
 class Reply:
-    line: bytes  # as the worker wrote it
-    message: dict[str, Any]
+    """The worker's answer to our request `id`, as the bytes it wrote. It is decoded only if
+    something asks what it holds (`message`, `result`, `error`; `failed` rarely needs to)."""
+
+    line: bytes
+    id: int
+    _message: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        if self._message is None:
+            try:
+                decoded = decode(self.line)
+            except NotJson:
+                decoded = None
+            self._message = decoded if isinstance(decoded, dict) else {}
+        return self._message
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -49,6 +69,14 @@ class Reply:
     def error(self) -> dict[str, Any] | None:
         error = self.message.get("error")
         return error if isinstance(error, dict) else None
+
+    @property
+    def failed(self) -> bool:
+        """A JSON-RPC error, or a tool result with `isError` true. A result line in the SDK's
+        compact form that nowhere holds `"isError":true` is none, known without decoding it."""
+        if self._message is None and RESULT_HEAD.match(self.line) and b'"isError":true' not in self.line:
+            return False
+        return self.error is not None or bool((self.result or {}).get("isError"))
 
 
 @dataclass
@@ -84,6 +112,10 @@ class WorkerLink:
             waiting.done.set()
 
     async def _take(self, line: bytes | OversizedLine) -> None:
+        head = RESULT_HEAD.match(line) if isinstance(line, bytes) else None
+        if head is not None:  # a result, as the SDK writes them: nothing more to read
+            self._answered(Reply(line, int(head[1])))
+            return
         try:
             message = decode(line) if isinstance(line, bytes) else None
         except NotJson:
@@ -91,13 +123,18 @@ class WorkerLink:
         if not isinstance(message, dict):
             log.warning("the worker wrote a line that is not a JSON-RPC message; ignored")
             return
-        if "method" not in message:  # an answer to one of ours
-            waiting = self._waiting.get(message.get("id")) if isinstance(message.get("id"), int) else None
-            if waiting is not None and not waiting.done.is_set():
-                waiting.reply = Reply(line, message)
-                waiting.done.set()
-            return  # else a late answer to a call given up on
+        if "method" not in message:  # an answer to one of ours (an error, or written otherwise)
+            if isinstance(message.get("id"), int):
+                self._answered(Reply(line, message["id"], message))
+            return
         await self._inbound(message, line)
+
+    def _answered(self, reply: Reply) -> None:
+        waiting = self._waiting.get(reply.id)
+        if waiting is not None and not waiting.done.is_set():
+            waiting.reply = reply
+            waiting.done.set()
+        # else a late answer to a call given up on
 
     async def send(self, line: bytes) -> None:
         """Write one whole line to the worker; LinkClosed if it can no longer take it."""

@@ -27,7 +27,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERS
 from shared import __version__
 from shared.processes import signal_group
 from shared.redaction import redact
-from supervisor.spawn import STDERR_PIPE_BYTES, spawn_worker
+from supervisor.spawn import spawn_worker
 from supervisor.worker_link import Inbound, LinkClosed, Reply, WorkerError, WorkerLink
 
 log = logging.getLogger("oe-mcp-local.worker")
@@ -45,6 +45,8 @@ INITIALIZE_PARAMS = types.InitializeRequestParams(
 # line (one per OvalEdge request) cost the supervisor 7-25 % of its CPU per relayed call. Its
 # pipe is made big enough at spawn (`STDERR_PIPE_BYTES`) that it never waits on a full one.
 STDERR_BATCH_SECONDS = 0.05
+# (Reads of 1 MiB would each allocate 1 MiB: the allocator then grows the heap, not the log.)
+STDERR_READ_BYTES = 65536
 
 
 class HandshakeFailed(Exception):
@@ -237,12 +239,13 @@ class WorkerProcess:
             return
         pending = b""
         try:
-            while chunk := await stream.receive_some(STDERR_PIPE_BYTES):
+            while chunk := await stream.receive_some(STDERR_READ_BYTES):
                 pending += chunk
                 *lines, pending = pending.split(b"\n")
                 for raw in lines:
                     self._note(raw)
-                await trio.sleep(STDERR_BATCH_SECONDS)
+                if len(chunk) < STDERR_READ_BYTES:  # read to the end of what it wrote so far
+                    await trio.sleep(STDERR_BATCH_SECONDS)
         except (trio.ClosedResourceError, trio.BrokenResourceError, OSError):
             pass
         if pending:

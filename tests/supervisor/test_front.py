@@ -121,7 +121,7 @@ async def test_a_workers_answer_is_passed_on_as_written_with_the_clients_id():
     line = b'{"jsonrpc":"2.0","id":17,' + body + b"\n"
 
     async def answered(params):
-        return Reply(line, json.loads(line))
+        return Reply(line, 17)
 
     async with front_with(FakeRelay(answered)) as (_, client):
         await client.send({"jsonrpc": "2.0", "id": "call-a", "method": "tools/call", "params": SEARCH})
