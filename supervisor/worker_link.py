@@ -124,8 +124,9 @@ class WorkerLink:
             log.warning("the worker wrote a line that is not a JSON-RPC message; ignored")
             return
         if "method" not in message:  # an answer to one of ours (an error, or written otherwise)
-            if isinstance(message.get("id"), int):
-                self._answered(Reply(line, message["id"], message))
+            answer_id = message.get("id")
+            if isinstance(answer_id, int) and not isinstance(answer_id, bool):  # (True == 1)
+                self._answered(Reply(line, answer_id, message))
             return
         await self._inbound(message, line)
 

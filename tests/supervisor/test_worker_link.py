@@ -81,3 +81,23 @@ async def test_answers_reach_their_requests_by_id_in_any_order():
     assert answers[1].result == {"content": [], "name": "t1"} and not answers[1].failed
     assert answers[3].result == {"content": [], "name": "t3"}
     assert answers[2].failed and answers[2].error == {"code": 1, "message": "t2"}
+
+
+async def test_an_answer_whose_id_is_true_is_no_answer_to_request_1():
+    ours, theirs = trio.testing.memory_stream_pair()
+    link = WorkerLink(ours, inbound=lambda message, line: trio.sleep(0))
+
+    async def worker() -> None:
+        async with aclosing(read_lines(theirs)) as lines:
+            request = json.loads(await anext(lines))
+        assert request["id"] == 1
+        await theirs.send_all(encode({"jsonrpc": "2.0", "id": True, "error": {"code": 1, "message": "x"}}))
+        await theirs.send_all(result_line(1, {"content": []}) + b"\n")
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(link.run)
+        nursery.start_soon(worker)
+        with trio.fail_after(5):
+            reply = await link.request("ping")
+        nursery.cancel_scope.cancel()
+    assert reply.result == {"content": []} and not reply.failed
