@@ -35,11 +35,18 @@ def use_tcp_status() -> bool:
 
 
 def write_private_file(path: Path, text: str) -> None:
-    """Create `path` readable by the owner only (0600; a user-only profile dir on Windows).
-    It must not exist: whatever is there is not ours to replace."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
+    """Create `path` readable by the owner only (0600; a user-only profile dir on Windows),
+    whole: it is written under a private name first, then linked into place, so a reader never
+    sees it empty or half written. It must not exist: whatever is there is not ours to replace."""
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    staged.unlink(missing_ok=True)  # left by a run of ours that died right here
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.link(staged, path)  # (refuses an existing `path`, as O_EXCL would)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def is_private_dir(path: Path) -> bool:

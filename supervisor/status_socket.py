@@ -36,6 +36,7 @@ MAX_REQUEST_BYTES = 4096
 MAX_CONNECTIONS = 8
 REQUEST_TIMEOUT_SECONDS = 2.0
 ACCEPT_RETRY_SECONDS = (0.05, 2.0)  # the first wait after a failed accept, and the longest
+MAX_SOCKET_PATH_BYTES = 103 if sys.platform == "darwin" else 107  # sun_path, less its NUL
 
 
 def _peer_uid(sock: trio.socket.SocketType) -> int | None:
@@ -151,24 +152,37 @@ def _same_file(path: Path, made: os.stat_result) -> bool:
 
 
 async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
+    """Listen at `path`. What `path` names appears only once it is listening: a client that
+    sees it can connect (a socket bound but not yet listening would refuse it)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tcp = use_tcp_status()
     await _clear_stale(path, tcp)
     if tcp:
-        sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
-        await sock.bind(("127.0.0.1", 0))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
         token = secrets.token_hex(16)
         port = sock.getsockname()[1]
         write_private_file(path, json.dumps({"port": port, "token": token, "pid": os.getpid()}))
     else:
         token = None
-        sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
-        # No umask games: it is process-wide and a worker may be spawning right now. The
-        # directory is 0700, so nobody else can reach the socket before the chmod.
-        await sock.bind(str(path))
-        os.chmod(path, 0o600)
-    sock.listen(16)
-    return trio.SocketListener(sock), token
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Bound under a private name, made owner-only and listening, then renamed into place
+        # (where the name would be too long for a socket, bound at `path`, with nothing else
+        # done between). No umask games: it is process-wide and a worker may be spawning right
+        # now; the directory is 0700, so nobody else can reach the socket before the chmod.
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        if len(os.fsencode(staged)) > MAX_SOCKET_PATH_BYTES:
+            staged = path
+        else:
+            staged.unlink(missing_ok=True)  # left by a run of ours that died right here
+        sock.bind(str(staged))
+        os.chmod(staged, 0o600)
+        sock.listen(16)
+        if staged != path:
+            os.rename(staged, path)
+    sock.setblocking(False)
+    return trio.SocketListener(trio.socket.from_stdlib_socket(sock)), token
 
 
 async def _clear_stale(path: Path, tcp: bool) -> None:

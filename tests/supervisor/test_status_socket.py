@@ -5,13 +5,16 @@ limit, and it never deletes a file that is not a stale socket of ours."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import socket
+import threading
 
 import pytest
 import trio
 
+from supervisor.runtime import TRANSPORT_ENV
 from tests.harness import (
     command_path,
     connect,
@@ -83,3 +86,40 @@ async def test_idle_status_connections_cannot_exhaust_the_descriptors_of_the_mcp
     assert not any(result.is_error for result in answered) and not replaced.is_error
     assert status["supervisor"]["pid"] == conn.pid and status["worker"]["pid"] != worker
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("transport", ["unix", "tcp"])
+async def test_a_status_path_that_can_be_seen_can_be_connected_to(tmp_path, monkeypatch, transport):
+    # A watcher thread connects the moment the path appears (what `oe-mcp-status` or a test
+    # does right after start-up): it must never find a socket that is bound but not listening.
+    from supervisor import status_socket
+
+    monkeypatch.setenv(TRANSPORT_ENV, transport)
+    refused = []
+    for attempt in range(30):
+        path = tmp_path / f"s{attempt}.sock"
+        done = threading.Event()
+
+        def watch(path=path, done=done) -> None:
+            while not path.exists():
+                if done.is_set():
+                    return
+            try:
+                if transport == "tcp":
+                    port = json.loads(path.read_text())["port"]
+                    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                else:
+                    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                        probe.connect(str(path))
+            except (ConnectionRefusedError, json.JSONDecodeError) as exc:
+                refused.append(repr(exc))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        listener, _ = await status_socket._listen(path)
+        await trio.to_thread.run_sync(watcher.join)
+        done.set()
+        await listener.aclose()
+        assert oct(os.lstat(path).st_mode & 0o777) == "0o600"
+    assert refused == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"s{i}.sock" for i in range(30))
