@@ -34,11 +34,17 @@ def use_tcp_status() -> bool:
     return chosen == "tcp" or (chosen != "unix" and not hasattr(socket, "AF_UNIX"))
 
 
+def staged_name(path: Path) -> Path:
+    """Where this process makes what will be `path`, before moving it into place whole: a
+    hidden name beside it (the same directory, so the move is atomic)."""
+    return path.with_name(f".{path.name}.{os.getpid()}")
+
+
 def write_private_file(path: Path, text: str) -> None:
     """Create `path` readable by the owner only (0600; a user-only profile dir on Windows),
     whole: it is written under a private name first, then linked into place, so a reader never
     sees it empty or half written. It must not exist: whatever is there is not ours to replace."""
-    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    staged = staged_name(path)
     staged.unlink(missing_ok=True)  # left by a run of ours that died right here
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:

@@ -28,7 +28,13 @@ import trio
 
 from shared.redaction import redact
 from supervisor.pool import WorkerPool
-from supervisor.runtime import pid_alive, socket_path_for, use_tcp_status, write_private_file
+from supervisor.runtime import (
+    pid_alive,
+    socket_path_for,
+    staged_name,
+    use_tcp_status,
+    write_private_file,
+)
 from supervisor.status import SupervisorStatus
 
 log = logging.getLogger("oe-mcp-local.status")
@@ -171,7 +177,7 @@ async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
         # (where the name would be too long for a socket, bound at `path`, with nothing else
         # done between). No umask games: it is process-wide and a worker may be spawning right
         # now; the directory is 0700, so nobody else can reach the socket before the chmod.
-        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        staged = staged_name(path)
         if len(os.fsencode(staged)) > MAX_SOCKET_PATH_BYTES:
             staged = path
         else:
