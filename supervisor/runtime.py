@@ -35,8 +35,8 @@ def use_tcp_status() -> bool:
 
 
 def staged_name(path: Path) -> Path:
-    """Where this process makes what will be `path`, before moving it into place whole: a
-    hidden name beside it (the same directory, so the move is atomic)."""
+    """Where this process makes what will be `path` before it is published whole: a hidden
+    name beside it (the same directory, so `publish` is one link)."""
     return path.with_name(f".{path.name}.{os.getpid()}")
 
 
@@ -50,7 +50,18 @@ def write_private_file(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
-        os.link(staged, path)  # (refuses an existing `path`, as O_EXCL would)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    publish(staged, path)
+
+
+def publish(staged: Path, path: Path) -> None:
+    """Give what was made at `staged` (a file or a listening socket) its name `path` at once,
+    then drop the staged name. An existing `path` is refused (FileExistsError): whatever is
+    there is not ours to replace."""
+    try:
+        os.link(staged, path)
     finally:
         staged.unlink(missing_ok=True)
 

@@ -58,7 +58,7 @@ def _roomy(pipe: Any) -> None:
 class EarlyWorker:
     """A worker started by `start_first_worker`, with what the supervisor uses of a
     `trio.Process`: `pid`, `returncode`, `stdin`/`stdout`/`stderr` as trio streams and `wait()`.
-    Its pipes become trio streams when trio is there (`adopt`, called by the pool)."""
+    Its pipes become trio streams once trio runs (`adopt`, called by supervisor/serve.py)."""
 
     def __init__(self, popen: subprocess.Popen[bytes]):
         self._popen = popen

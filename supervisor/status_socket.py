@@ -30,6 +30,7 @@ from shared.redaction import redact
 from supervisor.pool import WorkerPool
 from supervisor.runtime import (
     pid_alive,
+    publish,
     socket_path_for,
     staged_name,
     use_tcp_status,
@@ -173,7 +174,7 @@ async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
     else:
         token = None
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        # Bound under a private name, made owner-only and listening, then renamed into place
+        # Bound under a private name, made owner-only and listening, then published at `path`
         # (where the name would be too long for a socket, bound at `path`, with nothing else
         # done between). No umask games: it is process-wide and a worker may be spawning right
         # now; the directory is 0700, so nobody else can reach the socket before the chmod.
@@ -186,7 +187,7 @@ async def _listen(path: Path) -> tuple[trio.SocketListener, str | None]:
         os.chmod(staged, 0o600)
         sock.listen(16)
         if staged != path:
-            os.rename(staged, path)
+            publish(staged, path)
     sock.setblocking(False)
     return trio.SocketListener(trio.socket.from_stdlib_socket(sock)), token
 

@@ -135,8 +135,8 @@ def supervisor(env: dict[str, str], *args: str, **kw: Any):
 
 
 async def socket_listening(socket: Path, timeout: float = 10.0) -> None:
-    """Wait for a supervisor's status socket: it listens once the supervisor has read its
-    settings, which it does just after answering `initialize`."""
+    """Wait for a supervisor's status socket. It is made once the supervisor has read its
+    settings, just after answering `initialize`, and appears only once it is listening."""
     await wait_until(socket.exists, timeout=timeout)
 
 

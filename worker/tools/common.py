@@ -28,6 +28,8 @@ CATALOG_OBJECT_TYPES = (
     "oeschema", "oetable", "oecolumn", "oefile", "oefilecolumn", "oechart", "chartchild", "oeapi",
     "oeapicolumn", "oequery",
 )
+
+
 def object_ref(item: dict[str, Any], where: str, aliases: dict[str, str], allowed: tuple[str, ...],
                not_allowed: str) -> dict[str, Any]:
     """One `{object_id, object_type}` of a list argument (camelCase keys too), as OvalEdge's
