@@ -69,7 +69,8 @@ class ApiRoute:
     JSON body; `needs` names what else a handler takes, by keyword: `link_base` (the base of
     absolute in-app links), `idempotency` (the memory of applied writes), `audit` (the audit
     log), `data_quality` (the DQ rules), `service_desk` (templates and tickets), and the settings
-    `tag_security_mode` and `disabled_governance_roles`."""
+    `tag_security_mode` and `disabled_governance_roles`, and `shapes` (the answer shape chosen
+    for each route whose shape differs between OvalEdge releases: sandbox/shapes.py)."""
 
     method: str
     path: str
@@ -215,6 +216,7 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
         "service_desk": state.service_desk,
         "tag_security_mode": state.tag_security_mode,
         "disabled_governance_roles": state.disabled_governance_roles,
+        "shapes": state.shapes,
     }
     inputs = request.query_params if route.method == "GET" else body
     try:

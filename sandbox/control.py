@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.sample_governance import GOVERNANCE_ROLES
+from sandbox.shapes import SHAPES
 from sandbox.state import (
     API_MODES,
     TAG_SECURITY_MODES,
@@ -115,6 +116,13 @@ def _apply_settings(state: SandboxState, raw: Any) -> None:
         if not known:
             raise _Invalid(f"disabled_governance_roles must be a list of some of {list(GOVERNANCE_ROLES)}")
         changes["disabled_governance_roles"] = list(dict.fromkeys(roles))
+    if "shapes" in raw:
+        if not isinstance(raw["shapes"], dict):
+            raise _Invalid("shapes must be a JSON object of shape name -> choice")
+        try:
+            changes["shapes"] = SHAPES.checked({**state.shapes, **raw["shapes"]})
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
     for name, value in changes.items():  # all valid: apply together
         setattr(state, name, value)
 

@@ -37,10 +37,11 @@ class DropConnection(Response):
         await send({"type": "http.response.start", "status": 100, "headers": []})
 
 
-def error_body(status: int, message: str | None, error_code: str | None = None) -> dict:
+def error_body(status: int, message: str | None, error_code: str | None = None,
+               error_code_key: str = "errorCode") -> dict:
     body: dict[str, Any] = {"ok": False}
     if error_code:
-        body["errorCode"] = error_code
+        body[error_code_key] = error_code
     try:
         default = HTTPStatus(status).phrase
     except ValueError:
@@ -80,7 +81,7 @@ def fault_response(fault: Fault, request_echo: dict[str, Any]) -> Response:
         if fault.message:
             body["message"] = fault.message
     else:
-        body = error_body(status, fault.message, fault.error_code)
+        body = error_body(status, fault.message, fault.error_code, fault.error_code_key)
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -15,6 +15,7 @@ from sandbox.data_quality import DataQuality
 from sandbox.governed import AuditLog, IdempotencyStore
 from sandbox.sample_governance import DISABLED_GOVERNANCE_ROLES, GOVERNANCE_ROLES
 from sandbox.service_desk import ServiceDesk
+from sandbox.shapes import SHAPES
 from sandbox.tokens import TokenBook
 
 DEMO_USER_TOKEN = "demo-user-token"
@@ -55,7 +56,8 @@ class Fault:
     empty_body: bool = False
     oversized_bytes: int | None = None
     drop_connection: bool = False
-    error_code: str | None = None  # optional "errorCode" in the error body
+    error_code: str | None = None  # optional code in the error body, under `error_code_key`
+    error_code_key: str = "errorCode"  # OvalEdge releases use code, errorCode or error_code
     echo_request: bool = False
 
     @classmethod
@@ -109,6 +111,8 @@ class SandboxState:
     tag_security_mode: str = "SECURE"  # one of TAG_SECURITY_MODES
     # governance roles OvalEdge has switched off: writes to them answer 400
     disabled_governance_roles: list[str] = field(default_factory=lambda: list(DISABLED_GOVERNANCE_ROLES))
+    # which of the evidenced answer shapes each switchable route uses (sandbox/shapes.py)
+    shapes: dict[str, str] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list, repr=False)
     exchanges: int = 0
     catalog: Catalog = field(default_factory=Catalog, repr=False)
@@ -119,6 +123,7 @@ class SandboxState:
         unknown = sorted(set(self.disabled_governance_roles) - set(GOVERNANCE_ROLES))
         if unknown:
             raise ValueError(f"unknown governance roles {unknown}; expected some of {list(GOVERNANCE_ROLES)}")
+        self.shapes = SHAPES.checked(self.shapes)
         self._tokens = TokenBook()
         self._faults: list[_QueuedFault] = []
         self.idempotency = IdempotencyStore()
@@ -209,4 +214,5 @@ class SandboxState:
             "unmapped_answer": self.unmapped_answer,
             "tag_security_mode": self.tag_security_mode,
             "disabled_governance_roles": list(self.disabled_governance_roles),
+            "shapes": dict(self.shapes),
         }

@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError
 
 from shared.redaction import QUOTE_MAX_CHARS, clip, quoted
 from worker.errors import InvalidArguments
+from worker.notes import note
 
 INTEGER_MAX = 2**63 - 1  # OvalEdge's ids are Java longs: a larger number names nothing
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is true
@@ -93,12 +94,34 @@ def _clean(value: Any) -> Any:
 
 
 def check_arguments(
-    validator: Draft202012Validator, arguments: dict[str, Any] | None
+    validator: Draft202012Validator, arguments: dict[str, Any] | None,
+    aliases: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Arguments valid for `validator`'s schema (integers as the module doc says), with blanks
-    dropped, or InvalidArguments naming every problem."""
+    dropped, or InvalidArguments naming every problem.
+
+    As the reference server does, an alias is taken for its argument (`aliases`: alias ->
+    name) and an argument the tool does not know is ignored, not refused: both are named in
+    the call's notes (worker/notes.py).
+    """
     args = dict(arguments or {})
     schema = validator.schema
+    known = schema.get("properties", {})
+    for alias, name in (aliases or {}).items():
+        if alias in args and alias not in known:
+            value = args.pop(alias)
+            if name in args:
+                note(f"ignored {clip(alias, QUOTE_MAX_CHARS)}: {name} was given too")
+            else:
+                args[name] = value
+    unknown = sorted(name for name in args if name not in known)
+    if unknown:
+        for name in unknown:
+            del args[name]
+        shown = ", ".join(clip(name, QUOTE_MAX_CHARS) for name in unknown[:UNKNOWN_ARGUMENTS_SHOWN])
+        hidden = len(unknown) - UNKNOWN_ARGUMENTS_SHOWN
+        note(f"ignored unknown argument(s) {shown}{f' and {hidden} more' if hidden > 0 else ''}"
+             f" (this tool takes: {', '.join(sorted(known))})")
     errors = sorted(_StrictValidator(schema).iter_errors(args), key=str)
     problems = [_describe(e, schema) for e in errors] or _too_large(args)
     if problems:

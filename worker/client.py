@@ -20,7 +20,7 @@ from shared.settings import Settings
 from worker.errors import FailureKind, NotOffered, OvalEdgeError, RouteMissing
 from worker.routes import API, Capability, Generation, Route, RouteBook
 from worker.tokens import TokenManager
-from worker.transport import Transport, message_of
+from worker.transport import Transport, message_of, message_of_body
 
 INVALID_TOKEN_PHRASES = ("invalid token", "generate a new token", "token expired", "expired token")
 # The members of Spring Boot's own error body; an OvalEdge answer carries "ok"/"message" instead.
@@ -153,13 +153,13 @@ class OvalEdgeClient:
                 hint=_status_hint(status),
             )
             if isinstance(body, dict):
-                error.error_code = body.get("errorCode") or body.get("error_code")
+                error.error_code = error_code_of(body)
                 error.body = body
             raise error
         if not response.content.strip():
             return {}
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             content_type = response.headers.get("content-type", "unknown")
             start = clip(" ".join(response.text.split()), NOT_JSON_START_CHARS)
@@ -170,6 +170,35 @@ class OvalEdgeClient:
                 "API. Check OVALEDGE_BASE_URL.",
                 kind=FailureKind.LOGIN_PAGE if "html" in content_type.lower() else FailureKind.NOT_JSON,
             ) from None
+        if isinstance(answer, dict) and answer.get("ok") is False:
+            raise refusal(method, path, status, answer)
+        return answer
+
+
+def error_code_of(body: dict[str, Any]) -> str | None:
+    """OvalEdge's machine-readable error code: `code`, `errorCode` or `error_code` (its
+    releases differ; docs/wire.md, "Envelope")."""
+    for key in ("errorCode", "error_code", "code"):
+        value = body.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value)
+    return None
+
+
+def refusal(method: str, path: str, status: int, body: dict[str, Any]) -> OvalEdgeError:
+    """A 2xx answer whose envelope says `ok: false`: OvalEdge's verdict wins over the status."""
+    message = message_of_body(body) or "no message"
+    code = error_code_of(body)
+    error = OvalEdgeError(
+        f"{method} {path} answered ok:false: {message}" + (f" (code {code})" if code else ""),
+        status=status,
+        hint="OvalEdge refused the request although the HTTP status was a success; its message "
+        "says why. Nothing was changed by this call.",
+        kind=FailureKind.REFUSED,
+    )
+    error.error_code = code
+    error.body = body
+    return error
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -33,6 +33,7 @@ class FailureKind(StrEnum):
     RATE_LIMITED = "rate-limited"
     SERVER_ERROR = "server-error"
     BAD_REQUEST = "bad-request"
+    REFUSED = "refused"  # a 2xx answer whose envelope says ok:false
     ERROR = "error"
 
     @classmethod

@@ -80,6 +80,9 @@ class Tool:
     # The MCP Apps view (a `View`'s ui:// URI) that hosts with the extension draw the result in;
     # the result itself is the same JSON for every host.
     view: str | None = None
+    # Other names the reference server takes for an argument (alias -> our name), kept out of
+    # tools/list; worker/arguments.py maps them before the schema check.
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def validator(self) -> Draft202012Validator:

@@ -36,6 +36,7 @@ from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.flows import FlowMemory
 from worker.gate import Gate
+from worker.notes import collecting, merged
 from worker.mcp_server import SurfaceHandlers, initialization_options
 from worker.registry import ToolContext
 from worker.shaping import add_links, fit_to_budget
@@ -82,9 +83,10 @@ class WorkerApp(SurfaceHandlers):
         if tool is None:
             return error_result(SURFACE.not_served(name))
         try:
-            args = check_arguments(tool.validator, arguments)
-            await ctx.session.report_progress(0, 1, f"{name}: asking OvalEdge")
-            data = await tool.handler(self.context, args)
+            with collecting() as notes:
+                args = check_arguments(tool.validator, arguments, tool.aliases)
+                await ctx.session.report_progress(0, 1, f"{name}: asking OvalEdge")
+                data = await tool.handler(self.context, args)
         except trio.Cancelled:
             log.info("%s cancelled by the client", name)
             raise
@@ -99,6 +101,7 @@ class WorkerApp(SurfaceHandlers):
         await ctx.session.report_progress(1, 1, f"{name}: done")
         if not isinstance(data, dict):
             data = {"items": data}
+        data = merged(data, notes)
         data = redact_data(data)  # here, where the secrets are known: the front relays as is
         add_links(data, self.settings.link_base_url)
         shaped = fit_to_budget(data, self.settings.oe_mcp_response_budget_bytes,

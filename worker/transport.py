@@ -59,10 +59,18 @@ def message_of(response: httpx.Response) -> str:
         text = " ".join(response.text.split())
         return clip(text, UPSTREAM_TEXT_MAX_CHARS) if text else "(empty body)"
     if isinstance(body, dict):
-        for key in ("message", "error", "errorMessage", "error_description"):
-            if body.get(key):
-                return clip(body[key], UPSTREAM_TEXT_MAX_CHARS)
+        found = message_of_body(body)
+        if found:
+            return found
     return clip(json.dumps(body), UPSTREAM_TEXT_MAX_CHARS)
+
+
+def message_of_body(body: dict) -> str | None:
+    """The text of an OvalEdge answer's `message` (or a framework's `error`...), redacted and cut."""
+    for key in ("message", "error", "errorMessage", "error_description"):
+        if body.get(key):
+            return clip(str(body[key]), UPSTREAM_TEXT_MAX_CHARS)
+    return None
 
 
 class Transport:

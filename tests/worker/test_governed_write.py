@@ -90,9 +90,6 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      {"object_id": REVENUE, "object_type": "glossary", "description_field": "detailed_description",
       "description_text": "x", "prompt": "fix the business text"},
      ["glossary has two slots (business_description, detailed_description)", "'detailed'"]),
-    ("update_asset_descriptions",
-     {"object_id": ORDERS, "object_type": "oetable", "business_description": "x", "bogus": True},
-     ["unknown argument(s) bogus", "allowed:", "write_confirmed_by_user", "confirmation_token"]),
     ("update_asset_descriptions", {"object_type": "oetable", "business_description": "x"},
      ["missing required argument: object_id"]),
 ]

@@ -316,8 +316,6 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("asset_explorer", {"limit": 0}, ["limit=0 must be at least 1"]),
     ("asset_explorer", {"page": 0}, ["page=0 must be at least 1"]),
     ("asset_explorer", {"search_terms": "orders"}, ["search_terms", "array"]),
-    ("asset_explorer", {"query": "orders"}, ["unknown argument(s) query", "allowed:", "search_terms",
-                                             "context_query", "filters", "sort"]),
     ("asset_explorer", {"server_type": "Snowflakes"}, ["server_type='Snowflakes' is not a known connector",
                                                        "Snowflake", "PostgreSQL", "Tableau"]),
     ("asset_explorer", {"filters": {"colour": "red"}}, ["unknown filter(s) 'colour'", *_all(FACETS)]),
@@ -376,6 +374,20 @@ async def test_invalid_arguments_are_rejected_before_any_http_call(tmp_path):
         assert unknown.is_error and "unknown tool 'drop_table'" in result_text(unknown)
         assert all(name in result_text(unknown) for name in REGISTRY.tools)
         assert await sandbox.requests() == []
+
+
+async def test_unknown_arguments_are_ignored_and_named_never_refused(tmp_path):
+    """The reference server ignores arguments it does not take: a model that passes extra
+    context gets its answer, and the notes name what was left out."""
+    async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
+        found = result_json(await conn.call("asset_explorer", {"search_terms": ["orders"], "query": "orders",
+                                                               "reasoning": "the user asked"}))
+        assert found["data"]["items"], found
+        assert any("ignored unknown argument(s) query, reasoning" in n and "search_terms" in n
+                   for n in found["notes"]), found["notes"]
+        sent = await sandbox.requests()
+        assert [(r["method"], r["path"]) for r in sent] == [(POST, EXPLORER)]
+        assert "reasoning" not in json.dumps(sent[0]["json"])
 
 
 async def test_first_generation_names_say_what_replaced_them(tmp_path):
