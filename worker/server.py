@@ -36,8 +36,8 @@ from worker.client import OvalEdgeClient
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.flows import FlowMemory
 from worker.gate import Gate
-from worker.notes import collecting, merged
 from worker.mcp_server import SurfaceHandlers, initialization_options
+from worker.notes import collecting, merged
 from worker.registry import ToolContext
 from worker.shaping import add_links, fit_to_budget
 from worker.stdio import stdio_streams
