@@ -14,22 +14,11 @@ import sys
 from typing import Any
 
 from shared.redaction import configure_logging, register_secret
+from shared.version_flag import VersionFlag
 from shared.worker_env import CONFIRM_KEY_ENV
 
 EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
 log = logging.getLogger("oe-mcp-local")
-
-
-class _Version(argparse.Action):
-    """`--version`, with the version looked up only when asked for (importlib.metadata is slow)."""
-
-    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any):
-        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        from shared import __version__
-
-        parser.exit(message=f"oe-mcp-local {__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check: validate settings, exchange the token, probe the API")
     parser.add_argument("--demo", action="store_true",
                         help="use the embedded sandbox OvalEdge (sample catalog, no credentials)")
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action=VersionFlag)
     return parser
 
 

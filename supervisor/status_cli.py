@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shared.version_flag import VersionFlag
 from supervisor.runtime import TCP_SUFFIX, running_sockets
 
 TIMEOUT_SECONDS = 5.0
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", nargs="?", choices=["status", "restart-worker"], default="status")
     parser.add_argument("--json", action="store_true", help="one JSON object per supervisor")
     parser.add_argument("--socket", type=Path, help="talk to this socket only")
+    parser.add_argument("--version", action=VersionFlag)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

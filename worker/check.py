@@ -18,6 +18,7 @@ import trio
 from shared.redaction import configure_logging, redact
 from shared.sandbox_process import SandboxStartError
 from shared.settings import SettingsError, load_settings
+from shared.version_flag import VersionFlag
 from worker import routes
 from worker.client import OvalEdgeClient
 from worker.errors import OvalEdgeError
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="oe-mcp-check", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--demo", action="store_true", help="check against the embedded sandbox")
+    parser.add_argument("--version", action=VersionFlag)
     args = parser.parse_args(argv)
     return run_check(demo=args.demo)
 
