@@ -24,7 +24,8 @@ log = logging.getLogger("oe-mcp-local")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oe-mcp-local",
-        description="OvalEdge local MCP server (stdio). 'oe-mcp-local check' diagnoses the setup.",
+        description="OvalEdge local MCP server (stdio). 'oe-mcp-local check' diagnoses the setup; "
+        "'oe-mcp-local install CLIENT' registers it in an MCP client (uninstall removes it).",
     )
     parser.add_argument("command", nargs="?", choices=["check"],
                         help="check: validate settings, exchange the token, probe the API")
@@ -47,6 +48,11 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("install", "uninstall"):
+        from supervisor.install import main as install_main
+
+        return install_main(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "check":
         # The doctor is worker code (it owns the HTTP client); run it as its own program.
