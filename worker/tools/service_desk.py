@@ -412,7 +412,8 @@ def _created(data: dict[str, Any], link_base: str) -> dict[str, Any]:
              "Service request created (OvalEdge's answer names no ticket id)."]
     if data.get("redirectUrl"):
         lines.append(f"Open the ticket: {data['redirectUrl']}")
-    warnings = [str(w) for w in data.get("warnings") or [] if w not in (None, "")]
+    given = data.get("warnings")
+    warnings = [str(w) for w in (given if isinstance(given, list) else [given]) if w not in (None, "")]
     if warnings:
         lines += ["**Warnings**", *(f"- {w}" for w in warnings)]
     return ok(data, formattedResponse="\n".join(lines))
@@ -481,7 +482,12 @@ async def create_service_request(ctx: ToolContext, a: dict[str, Any]) -> Any:
     )
     if answer.get("awaitingUserConfirmation"):
         return answer
-    return _created(data_of(answer), ctx.settings.link_base_url)
+    data = data_of(answer)
+    try:
+        return _created(data, ctx.settings.link_base_url)
+    except Exception:  # OvalEdge created the ticket: say so even if its answer cannot be summarised
+        return ok(data, formattedResponse="Service request created; OvalEdge's answer could not be "
+                  "summarised, see data.")
 
 
 TOOLS = (
