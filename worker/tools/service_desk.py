@@ -341,9 +341,11 @@ def _collect(template: dict[str, Any], fields: list[dict[str, Any]], values: dic
             "take their default unless the user wants another option; requester fields are the "
             "signed-in user and catalog selectors the object_id(s): do not ask for them. Ask only for "
             "the required fields still needed, and offer the optional additional fields. Never invent "
-            "descriptions, tags, terms or additional-field values. Then call again with "
-            "ticket_template_id, object_id, summary, ticket_fields (by field name) and custom_fields; "
-            "if OvalEdge refuses a value, show its error and ask the user."
+            "descriptions, tags, terms or additional-field values. Then call again with the same "
+            "request_type, object_type and object_id plus summary, ticket_fields (by field name) and "
+            "custom_fields: the template is read again and fills the rest (with ticket_template_id "
+            "and summary both given, nothing is looked up or filled in). If OvalEdge refuses a value, "
+            "show its error and ask the user."
         ),
     )
 
