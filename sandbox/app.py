@@ -79,7 +79,7 @@ class ApiRoute:
     needs: tuple[str, ...] = ()
 
 
-TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk",), ("data_quality",)
+TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk", "shapes", "link_base"), ("data_quality",)
 DQ = f"{MCP}/dq-intelligence"
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),

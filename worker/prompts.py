@@ -515,12 +515,14 @@ PROMPTS = (
             "tell the user an administrator has to publish one; never publish or activate "
             "templates.\n"
             "4. Write the summary yourself from the user's request. Ask only for the required "
-            "fields the user must decide, never for requester fields (that is the signed-in "
-            "user), and never invent descriptions, tags or terms. Call again with summary and "
-            "ticket_fields; if required fields are still missing, ask for them.\n"
+            "fields still needed (requester fields are the signed-in user, catalog selectors the "
+            "object ids, dropdowns keep their default unless the user wants another option), offer "
+            "the optional additional fields, and never invent descriptions, tags or terms. Call "
+            "again with summary, ticket_fields by field name and custom_fields; if required fields "
+            "are still missing, ask for them.\n"
             "5. Show the preview and wait for an explicit yes; then call again with the same "
             "arguments plus write_confirmed_by_user=true and the confirmation_token.\n"
-            "6. Report the ticket number, its status and link."
+            "6. Report the ticket id, its link and any warnings OvalEdge gave."
         ),
     ),
 )

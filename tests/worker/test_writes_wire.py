@@ -86,7 +86,7 @@ async def tag_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> Non
 
 async def ticket_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> None:
     tickets = (await sandbox.get(REQUESTS))["data"]["tickets"]
-    [ticket] = [t for t in tickets if t["ticketNumber"] == answer["data"]["ticketNumber"]]
+    [ticket] = [t for t in tickets if t["displayTicketId"] == answer["data"]["displayTicketId"]]
     assert ticket["summary"] == "Read access to orders for the monthly close" and ticket["objectIds"] == [ORDERS]
 
 
@@ -134,11 +134,14 @@ WRITES: list[Write] = [
     Write("create_service_request",
           {"request_type": "Access request", "object_type": "table", "object_id": "1002",
            "summary": "Read access to orders for the monthly close",
-           "ticket_fields": {"Business justification": "Monthly revenue close", "neededBy": "2026-12-15"}},
-          REQUESTS, {"ticketTemplateId": 9101, "requestType": "access", "objectType": "oetable", "objectIds": [ORDERS],
-                     "summary": "Read access to orders for the monthly close",
-                     "ticketFields": {"accessLevel": "Read", "requestedFor": "chloe.nguyen",
-                                      "justification": "Monthly revenue close", "neededBy": "2026-12-15"}},
+           "ticket_fields": {"Business Justification": "Monthly revenue close", "Permission": "Data Read",
+                             "Expiration Date": "15-12-2026 09:00:00"}},
+          REQUESTS, {"ticketTemplateId": 9101, "summary": "Read access to orders for the monthly close",
+                     "objectId": ORDERS, "objectType": "oetable",
+                     "ticketFields": {"Select table": "1002", "Requested By": "chloe.nguyen",
+                                      "Requested For": "chloe.nguyen", "Permission": "Data Read",
+                                      "Priority": "Medium", "Expiration Date": "2026/12/15 09:00:00",
+                                      "Business Justification": "Monthly revenue close"}},
           ticket_read_back, steps=[{"request_type": "access", "object_type": "oetable", "object_id": ORDERS}]),
 ]
 
@@ -405,14 +408,12 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("create_glossary_term", {"term_name": "X", "size": 501}, ["size=501 must be at most 500"]),
     ("create_tag", {}, ["missing required argument: tag_name"]),
     ("create_tag", {"tag_name": "X", "parent_tag_id": 0}, ["parent_tag_id=0 must be at least 1"]),
-    ("create_service_request", {"request_type": "coffee", "object_type": "table", "object_id": 1},
-     ["request_type='coffee' is not known", "access, content or dataquality"]),
-    ("create_service_request", {"request_type": "access", "object_type": "cube", "object_id": 1},
-     ["object_type='cube' is not known", "oetable"]),
-    ("create_service_request", {"request_type": "access", "object_type": "table", "object_id": "12, x"},
-     ["object_id holds 'x'"]),
-    ("create_service_request", {"request_type": "access", "object_type": "table"},
-     ["missing required argument: object_id"]),
+    ("create_service_request", {"object_type": "table", "object_id": 1},
+     ["request_type is required to look up the template", "access, content or dataquality"]),
+    ("create_service_request", {"request_type": "access", "summary": "Read access", "ticket_template_id": 0},
+     ["object_type is required to look up the template", "oetable"]),
+    ("create_service_request", {"request_type": "access", "object_type": "table", "ticket_fields": "Priority=High"},
+     ["ticket_fields=", "must be of type object"]),
     ("dq_rule_advisor", {}, ["missing required argument: step"]),
     ("dq_rule_advisor", {"step": "measure"}, ["step='measure' is not allowed", "assess, generate_query"]),
     ("dq_rule_advisor", {"step": "assess"}, ["step=assess needs objects, or discover_cde_columns=true"]),
