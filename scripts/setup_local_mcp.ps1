@@ -8,7 +8,7 @@
 #   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 -Demo   set up, then run the
 #                                                      guided demo on the sandbox OvalEdge
 # Safe to run again: it only does what is missing.
-param([switch]$Dev, [switch]$Demo, [switch]$Help)
+param([switch]$Dev, [switch]$Demo, [switch]$Help, [string[]]$Client = @())
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -18,12 +18,14 @@ $PoetryVersion = '2.5.1'
 $MirrorPlugin = 'poetry-plugin-pypi-mirror==0.6.5'
 
 $Usage = @'
-Usage: powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 [-Dev | -Demo] [-Help]
+Usage: powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 [-Dev | -Demo] [-Client NAME[,NAME...]] [-Help]
 
-  (no flag)  install the server and print the mcp.json snippets
-  -Dev       also install the dev tools, then run lint (ruff) and the tests (pytest)
-  -Demo      then run the guided demo against the embedded sandbox OvalEdge (no account needed)
-  -Help      this help
+  (no flag)     install the server, then name the MCP clients found and how to register it
+  -Dev          also install the dev tools, then run lint (ruff) and the tests (pytest)
+  -Demo         then run the guided demo against the embedded sandbox OvalEdge (no account needed)
+  -Client NAME  register the server in these MCP clients (comma-separated): claude-desktop,
+                claude-code, cursor, vscode, windsurf, codex, gemini, kiro
+  -Help         this help
 
 Environment:
   OE_MCP_PYTHON   a Python >= 3.12 interpreter to use (otherwise one is searched for)
@@ -358,8 +360,18 @@ if ($Dev) {
 
 Write-Step 'ready'
 Write-Host "Run it by hand:   $Poetry -C `"$RepoRoot`" run oe-mcp-local"
-Invoke-Native $Poetry @('run', 'python', '-m', 'supervisor.client_config', '--poetry', $Poetry)
-$snippetStatus = $LASTEXITCODE
+if ($Client.Count -gt 0) {
+    foreach ($name in $Client) {
+        Invoke-Native $Poetry @('run', 'oe-mcp-local', 'install', $name, '--poetry', $Poetry)
+        if ($LASTEXITCODE -ne 0) {
+            Fail "could not register the server in $name" "read the message above; '$Poetry -C `"$RepoRoot`" run oe-mcp-local install $name --print' shows the entry to add by hand"
+        }
+    }
+    $snippetStatus = 0
+} else {
+    Invoke-Native $Poetry @('run', 'python', '-m', 'supervisor.client_config', '--poetry', $Poetry, '--hints-only')
+    $snippetStatus = $LASTEXITCODE
+}
 
 if ($Demo) {
     Write-Step 'Demo: oe-mcp-local --demo, driven as an MCP client would'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the OvalEdge local MCP server from a clone: Python >= 3.12, Poetry, dependencies, .env,
-# a smoke test, and the mcp.json snippets to paste into Cursor or Claude Desktop.
+# a smoke test, and its registration in the MCP clients named with --client (or the command that
+# registers it in each client found).
 #   ./scripts/setup_local_mcp.sh          set up
 #   ./scripts/setup_local_mcp.sh --dev    set up with the dev tools, then lint and run the tests
 #   ./scripts/setup_local_mcp.sh --demo   set up, then run the guided demo on the sandbox OvalEdge
@@ -14,12 +15,14 @@ MODE="setup"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/setup_local_mcp.sh [--dev | --demo] [-h]
+Usage: scripts/setup_local_mcp.sh [--dev | --demo] [--client NAME ...] [-h]
 
-  (no flag)  install the server and print the mcp.json snippets
-  --dev      also install the dev tools, then run lint (ruff) and the tests (pytest)
-  --demo     then run the guided demo against the embedded sandbox OvalEdge (no account needed)
-  -h         this help
+  (no flag)      install the server, then name the MCP clients found and how to register it
+  --dev          also install the dev tools, then run lint (ruff) and the tests (pytest)
+  --demo         then run the guided demo against the embedded sandbox OvalEdge (no account needed)
+  --client NAME  register the server in this MCP client (repeatable): claude-desktop, claude-code,
+                 cursor, vscode, windsurf, codex, gemini, kiro
+  -h             this help
 
 Environment:
   OE_MCP_PYTHON   a Python >= 3.12 interpreter to use (otherwise one is searched for)
@@ -27,13 +30,19 @@ Environment:
 EOF
 }
 
-for arg in "$@"; do
-  case "$arg" in
+CLIENTS=()
+while [ "$#" -gt 0 ]; do
+  case "$1" in
     --dev) MODE="dev" ;;
     --demo) MODE="demo" ;;
+    --client)
+      [ "$#" -ge 2 ] || { echo "error: --client needs a client name" >&2; usage >&2; exit 2; }
+      CLIENTS+=("$2"); shift ;;
+    --client=*) CLIENTS+=("${1#--client=}") ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "error: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+    *) echo "error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
+  shift
 done
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -180,7 +189,14 @@ fi
 
 step "ready"
 echo "Run it by hand:   $POETRY -C \"$REPO_ROOT\" run oe-mcp-local"
-"$POETRY" run python -m supervisor.client_config --poetry "$POETRY"
+if [ "${#CLIENTS[@]}" -gt 0 ]; then
+  for client in "${CLIENTS[@]}"; do
+    "$POETRY" run oe-mcp-local install "$client" --poetry "$POETRY" \
+      || fail "could not register the server in $client" "read the message above; '$POETRY -C \"$REPO_ROOT\" run oe-mcp-local install $client --print' shows the entry to add by hand"
+  done
+else
+  "$POETRY" run python -m supervisor.client_config --poetry "$POETRY" --hints-only
+fi
 
 if [ "$MODE" = "demo" ]; then
   step "Demo: oe-mcp-local --demo, driven as an MCP client would"

@@ -104,6 +104,9 @@ CLIENTS: dict[str, Client] = {client.name: client for client in (
            {"user": lambda p: p.home / ".kiro" / "settings" / "mcp.json",
             "project": lambda p: p.project / ".kiro" / "settings" / "mcp.json"}),
 )}
+# the command a client puts on the PATH, where it has one
+COMMANDS = {"claude-code": "claude", "vscode": "code", "codex": "codex", "gemini": "gemini", "kiro": "kiro",
+            "cursor": "cursor", "windsurf": "windsurf"}
 ALIASES = {"claude": "claude-desktop", "code": "vscode", "vs-code": "vscode", "gemini-cli": "gemini"}
 
 
@@ -332,6 +335,17 @@ def snippet(client: Client, made: dict[str, Any]) -> str:
         document[client.key] = servers
         return tomlkit.dumps(document)
     return json.dumps({client.key: {SERVER_NAME: made}}, indent=2)
+
+
+def found_clients(place: Place) -> list[Client]:
+    """The clients that look installed here: their command on the PATH, or their user-scope
+    file or its folder present."""
+    def present(client: Client) -> bool:
+        path = client.paths["user"](place)
+        return bool(shutil.which(COMMANDS.get(client.name, client.name))) or path.exists() or (
+            path.parent != place.home and path.parent.is_dir())
+
+    return [client for client in CLIENTS.values() if present(client)]
 
 
 def resolve_client(name: str) -> Client:
