@@ -9,7 +9,8 @@ children) and answers `parentTagChoices`. OPEN: master tags are not used; create
 the root tags as `parentTagChoices`; a new tag is a root or goes under any tag. Within one parent
 (or at the top of one master, or among the open roots) tag names are unique. A POST that names no
 valid master, or a parent outside its master, answers 422 with the create-options guidance in
-`data`; the `tag_create_options` shape answers create-options itself that way. A created tag
+`data`; the `tag_create_options` shape answers create-options itself that way, and the
+`tag_create_answer` shape every SECURE POST. A created tag
 belongs to the API user and is a catalog object at once (the exact tag lookup shows it under its
 parent).
 """
@@ -28,6 +29,10 @@ TAG_KEYS = ("tagName", "description", "masterTagId", "parentTagId")
 CREATE_OPTIONS_SHAPE = SHAPES.declare(
     "tag_create_options", ("ok", "guidance_422"), "ok",
     "GET /api/v1/mcp/tags/create-options: SECURE guidance answered 200, or 422 with it in `data`",
+)
+CREATE_ANSWER_SHAPE = SHAPES.declare(
+    "tag_create_answer", ("created", "guidance_422"), "created",
+    "POST /api/v1/mcp/tags: SECURE mode answering 422 with the create-options guidance in `data`",
 )
 MASTER_NAME_SHAPE = SHAPES.declare(
     "tag_master_name_key", ("tagName", "masterTagsName"), "tagName",
@@ -148,6 +153,8 @@ def create_tag(catalog: Catalog, raw: Any, tag_security_mode: str, shapes: dict[
         if master is None:
             what = f"masterTagId {master_id} is not a master tag" if master_id else "masterTagId is required"
             return _needs_master(catalog, shapes, f"{what}: tag security is SECURE")
+        if SHAPES.choice(shapes, CREATE_ANSWER_SHAPE) == "guidance_422":
+            return _needs_master(catalog, shapes, "Select the master tag again: tag security is SECURE")
     elif master_id is not None:
         raise BadRequest("Tag security is OPEN: master tags are not used; leave masterTagId out")
     parent_id = body_int(body, "parentTagId")
