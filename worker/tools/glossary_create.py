@@ -9,8 +9,8 @@ refuses a wrong one at the POST or the next picker). Names ("Retail Analytics > 
 resolved against what OvalEdge offers, ignoring case, spaces, `_` and `-`: exactly, else by a
 unique contained match; otherwise the picker comes back saying "ambiguous" or "not_found".
 Skipping a category or subcategory needs its explicit confirmation. Every picker step is a read;
-only the confirmed call writes. Current OvalEdge only. The wire: docs/wire.md,
-`GET /api/v1/mcp/domain-metadata` and `POST /api/v1/mcp/glossary-terms`.
+only the confirmed call writes. Current OvalEdge only. The wire: docs/wire.md, the
+domain-metadata and glossary-terms entries.
 """
 
 from __future__ import annotations
