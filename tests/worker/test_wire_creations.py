@@ -44,8 +44,10 @@ async def confirmed(conn, tool: str, args: dict[str, Any]) -> tuple[dict[str, An
 
 async def test_glossary_pickers_send_the_reference_query_and_trust_given_ids(tmp_path):
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
-        domains = result_json(await conn.call("create_glossary_term", {"search_on": "oeglobaldomain"}))
+        domains = result_json(await conn.call("create_glossary_term", {"search_on": "oeglobaldomain",
+                                                                       "skip_category": True}))
         assert domains["workflowPhase"] == "select_domain"
+        assert domains["notes"] == ["ignored skip_category: search_on only lists one picker level"]
         # REF-TEST: {"searchOn":"oeglobaldomain","page":0,"size":100,"domainId":0,"categoryId":0}
         assert queries(await sandbox.requests(), PLACEMENT) == [picker_query("oeglobaldomain")]
 
@@ -65,6 +67,9 @@ async def test_glossary_pickers_send_the_reference_query_and_trust_given_ids(tmp
         assert queries(await sandbox.requests(), PLACEMENT) == [
             picker_query("oeglobaldomain"), picker_query("category", SUPPLY_CHAIN),
             picker_query("subcategory", SUPPLY_CHAIN, INVENTORY, subCategoryId=0)]
+        by_ids = result_json(await conn.call("create_glossary_term", {  # names the pickers showed label ids
+            "term_name": "Reorder Point", "domain_id": SUPPLY_CHAIN, "category_id": INVENTORY}))
+        assert by_ids["placementPath"] == "Supply Chain > Inventory"
         ambiguous = result_json(await conn.call("create_glossary_term", {"term_name": "X", "domain_name": "ly"}))
         assert ambiguous["domainNameMatch"] == "ambiguous" and ambiguous["requestedDomainName"] == "ly"
 

@@ -21,6 +21,7 @@ from typing import Any
 from worker import routes
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.gate import CONFIRMATION
+from worker.notes import ignore
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string
 from worker.tools.common import absolute, data_of, ok, phase
@@ -224,6 +225,8 @@ async def create_glossary_term(ctx: ToolContext, a: dict[str, Any]) -> Any:
                 "search_on to create the term step by step"
             )
         level = a["search_on"]
+        ignore(a, [key for key in a if key not in ("search_on", "domain_id", "category_id", "page", "size")],
+               "search_on only lists one picker level")
         needed = {"category": "domain_id", "subcategory": "category_id"}.get(level)
         if needed and not a.get(needed):
             raise InvalidArguments(f"search_on={level} needs {needed}")
