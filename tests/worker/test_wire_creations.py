@@ -185,10 +185,12 @@ async def test_an_open_tag_takes_parents_from_create_options_and_posts_once(tmp_
         assert [p["tagName"] for p in browsed["userSelectableParents"]] == ["PII"]
         assert queries(await sandbox.requests(), TAG_PARENTS) == [{"browseParentTagId": "4001"}]
         args = {"tag_name": "Card Fraud", "parent_tag_id": PII, "parent_tag_id_confirmed_by_user": True,
-                "parent_step_completed_by_user": True, "description": "Suspected misuse of cards."}
+                "parent_step_completed_by_user": True, "description": "Suspected misuse of cards.",
+                "browse_parent_tag_id": SENSITIVE}  # kept from the browsing call: the choice wins
         body = {"tagName": "Card Fraud", "description": "Suspected misuse of cards.", "parentTagId": PII}
         preview, done = await confirmed(conn, "create_tag", args)
         assert preview["pendingCreate"] == body and preview["tagSecurityMode"] == "open"
+        assert any(n.startswith("ignored browse_parent_tag_id") for n in preview["notes"])
         assert posts_to(await sandbox.requests(), TAGS) == [body]
         assert done["data"]["tagId"] and done["data"]["parentTagId"] == PII
         assert "Created the tag **Card Fraud**" in done["formattedResponse"]

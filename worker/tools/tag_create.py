@@ -264,8 +264,13 @@ async def _parent_step(
         listing = await _parent_choices(ctx, options, master, browse)
         return _parents_picker(ctx, a, options, master, listing, note_text=note_text)
 
+    chosen = ("parent_tag_id" in a and a.get("parent_tag_id_confirmed_by_user")) or (
+        "parent_tag_id" not in a and a.get("create_directly_under_master")
+        and a.get("parent_step_completed_by_user"))
     if "browse_parent_tag_id" in a:
-        return await picker(a["browse_parent_tag_id"])
+        if not chosen:
+            return await picker(a["browse_parent_tag_id"])
+        ignore(a, ["browse_parent_tag_id"], "the parent step is decided; browsing is for choosing")
     offered = _offered(ctx, a, master)
     if "parent_tag_id" in a:
         if not a.get("parent_tag_id_confirmed_by_user"):
