@@ -80,6 +80,7 @@ class ApiRoute:
 
 
 TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk", "shapes", "link_base"), ("data_quality",)
+TAG_SHAPES = ("tag_security_mode", "shapes")
 DQ = f"{MCP}/dq-intelligence"
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
@@ -127,10 +128,10 @@ ROUTES: list[ApiRoute] = [
         ("idempotency", "audit"),
     ),
     ApiRoute("GET", f"{MCP}/domain-metadata", CURRENT, glossary.domain_metadata),
-    ApiRoute("POST", f"{MCP}/glossary-terms", CURRENT, glossary.create_glossary_term),
-    ApiRoute("GET", f"{MCP}/tags/create-options", CURRENT, tag_creation.create_options, TAG_MODE),
+    ApiRoute("POST", f"{MCP}/glossary-terms", CURRENT, glossary.create_glossary_term, ("shapes",)),
+    ApiRoute("GET", f"{MCP}/tags/create-options", CURRENT, tag_creation.create_options, TAG_SHAPES),
     ApiRoute("GET", f"{MCP}/tags/parent-options", CURRENT, tag_creation.parent_options, TAG_MODE),
-    ApiRoute("POST", f"{MCP}/tags", CURRENT, tag_creation.create_tag, TAG_MODE),
+    ApiRoute("POST", f"{MCP}/tags", CURRENT, tag_creation.create_tag, TAG_SHAPES),
     ApiRoute("GET", f"{MCP}/service-request-templates", CURRENT, service_desk.request_templates, DESK),
     ApiRoute("POST", f"{MCP}/service-requests", CURRENT, service_desk.raise_service_request, DESK),
     ApiRoute("GET", f"{MCP}/service-requests", CURRENT, service_desk.service_requests, DESK),

@@ -1,18 +1,23 @@
 """Guided glossary term creation: `GET domain-metadata` (the placement picker: domains, then a
 domain's categories, then a category's subcategories) and `POST glossary-terms` (create).
 
-A created term belongs to the API user, is a Draft unless `publish`, and is a catalog object at
-once: search, the exact glossary lookups and asset-details find it. A term name is unique within
-its domain (409 `duplicate_term`). `description` is the term's business description,
-`definition` its detailed description.
+The picker query carries `domainId` and `categoryId` always (0: not known) and `subCategoryId=0`
+at the subcategory level, as the reference sends them; a subcategory listing needs only the
+category. A created term belongs to the API user, is a Draft unless `publish`, and is a catalog
+object at once: search, the exact glossary lookups and asset-details find it. The create answers
+`{businessGlossaryId, termName, status, domainId}` and a `navLink` (the `glossary_term_created`
+shape leaves the link out, as some releases do). A term name is unique within its domain (409
+with `code: duplicate_term`). `description` is the term's business description, `definition` its
+detailed description. The shapes are the reference's (docs/wire.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sandbox.catalog import TERM_IDS, Catalog, placement_path
+from sandbox.catalog import TERM_IDS, Catalog
 from sandbox.sample_governance import CURRENT_USER
+from sandbox.shapes import SHAPES
 from sandbox.wire import (
     Answer,
     BadRequest,
@@ -31,6 +36,10 @@ from sandbox.wire import (
 SEARCH_ON = ("oeglobaldomain", "category", "subcategory")
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
+CREATED_SHAPE = SHAPES.declare(
+    "glossary_term_created", ("with_nav_link", "ids_only"), "with_nav_link",
+    "POST /api/v1/mcp/glossary-terms: the answer with or without data.navLink",
+)
 TERM_KEYS = ("termName", "domainId", "description", "category1Id", "category2Id", "publish", "definition")
 
 
@@ -54,14 +63,19 @@ def _under(catalog: Catalog, kind: str, **above: int) -> list[dict[str, Any]]:
 
 
 def _picked(catalog: Catalog, params: Params, search_on: str) -> tuple[str, list[dict[str, Any]]]:
-    """(the answer's list key, the placements to pick from)."""
+    """(the answer's list key, the placements to pick from). domainId / categoryId 0 mean
+    "not known": the domain level ignores both, a subcategory listing needs only its category."""
+    domain_id = integer(params, "domainId", default=0, minimum=0)
+    category_id = integer(params, "categoryId", default=0, minimum=0)
+    integer(params, "subCategoryId", default=0, minimum=0)
     if search_on == "oeglobaldomain":
         return "domains", _under(catalog, "oeglobaldomain")
-    domain = _placement(catalog, integer(params, "domainId", minimum=1), "oeglobaldomain", "domainId")
     if search_on == "category":
+        domain = _placement(catalog, domain_id or None, "oeglobaldomain", "domainId")
         return "Category", _under(catalog, "category", domainId=domain["objectId"])
-    category = _placement(catalog, integer(params, "categoryId", minimum=1), "category", "categoryId")
-    if category["domainId"] != domain["objectId"]:
+    category = _placement(catalog, category_id or None, "category", "categoryId")
+    if domain_id and category["domainId"] != domain_id:
+        domain = _placement(catalog, domain_id, "oeglobaldomain", "domainId")
         raise BadRequest(f"Category {category['objectName']!r} is not in domain {domain['objectName']!r}")
     return "SubCategory", _under(catalog, "subcategory", categoryId=category["objectId"])
 
@@ -85,7 +99,7 @@ def domain_metadata(catalog: Catalog, params: Params) -> Answer:
     return ok({key: [_option(r) for r in shown], "total": len(records)})
 
 
-def create_glossary_term(catalog: Catalog, raw: Any) -> Answer:
+def create_glossary_term(catalog: Catalog, raw: Any, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", TERM_KEYS)
     name, description = body_text(body, "termName"), body_text(body, "description")
     if name is None or description is None:
@@ -107,7 +121,7 @@ def create_glossary_term(catalog: Catalog, raw: Any) -> Answer:
         if term["domainId"] == domain["objectId"] and term["objectName"].lower() == name.lower():
             taken = f"{term['objectName']!r} (id {term['objectId']})"
             message = f"{domain['objectName']} already has a term named {taken}"
-            return 409, {"ok": False, "errorCode": "duplicate_term", "message": message}
+            return 409, {"ok": False, "code": "duplicate_term", "message": message}
     doc = catalog.add_term(
         fresh_id(catalog.objects, TERM_IDS, "glossary terms"),
         name,
@@ -120,11 +134,11 @@ def create_glossary_term(catalog: Catalog, raw: Any) -> Answer:
         steward=CURRENT_USER,
     )
     data = {
-        "termId": doc["objectId"],
+        "businessGlossaryId": doc["objectId"],
         "termName": name,
-        "status": doc["status"],
+        "status": doc["status"].upper(),
         "domainId": doc["domainId"],
-        "domainName": doc["domainName"],
     }
-    data |= {key: doc[key] for key in ("categoryName", "subcategoryName") if key in doc}
-    return ok({**data, "placementPath": placement_path(doc), "navLink": doc["navLink"]})
+    if SHAPES.choice(shapes, CREATED_SHAPE) == "with_nav_link":
+        data["navLink"] = doc["navLink"]
+    return ok(data)

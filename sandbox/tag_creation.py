@@ -1,13 +1,18 @@
 """Guided tag creation under OvalEdge's two tag security modes (the `tag_security_mode` setting):
 `GET tags/create-options`, `GET tags/parent-options` and `POST tags` (create; `GET tags` is the
-first-generation lookup in queries.py).
+first-generation lookup in queries.py). The shapes are the reference's (docs/wire.md).
 
 SECURE: every tag sits under a master tag; a new tag names its master, and optionally a parent
-tag under that master. OPEN: master tags are not used; a new tag is a root or goes under any
-tag. Within one parent (or at the top of one master, or among the open roots) tag names are
-unique. A refused choice of parent or name answers 422 with the parents the user can pick, as
-OvalEdge does. A created tag belongs to the API user and is a catalog object at once (the
-exact tag lookup shows it under its parent).
+tag under that master. create-options answers `tagSecurityMode: "secure"` with the
+`masterTagChoices`; parent-options takes `masterTagId` (and `browseParentTagId` to list a tag's
+children) and answers `parentTagChoices`. OPEN: master tags are not used; create-options lists
+the root tags as `parentTagChoices`; a new tag is a root or goes under any tag. Within one parent
+(or at the top of one master, or among the open roots) tag names are unique. A POST that names no
+valid master, or a parent outside its master, answers 422 with the create-options guidance in
+`data`; the `tag_create_options` shape answers create-options itself that way, and the
+`tag_create_answer` shape every SECURE POST. A created tag
+belongs to the API user and is a catalog object at once (the exact tag lookup shows it under its
+parent).
 """
 
 from __future__ import annotations
@@ -16,14 +21,28 @@ from typing import Any
 
 from sandbox.catalog import TAG_IDS, Catalog
 from sandbox.sample_governance import CURRENT_USER
+from sandbox.shapes import SHAPES
 from sandbox.wire import Answer, BadRequest, Params, body_int, body_object, body_text, fresh_id, integer, ok
 
 SECURE = "SECURE"
 TAG_KEYS = ("tagName", "description", "masterTagId", "parentTagId")
+CREATE_OPTIONS_SHAPE = SHAPES.declare(
+    "tag_create_options", ("ok", "guidance_422"), "ok",
+    "GET /api/v1/mcp/tags/create-options: SECURE guidance answered 200, or 422 with it in `data`",
+)
+CREATE_ANSWER_SHAPE = SHAPES.declare(
+    "tag_create_answer", ("created", "guidance_422"), "created",
+    "POST /api/v1/mcp/tags: SECURE mode answering 422 with the create-options guidance in `data`",
+)
+MASTER_NAME_SHAPE = SHAPES.declare(
+    "tag_master_name_key", ("tagName", "masterTagsName"), "tagName",
+    "GET /api/v1/mcp/tags/create-options: a master's name under tagName or masterTagsName",
+)
 
 
 def _master(catalog: Catalog, master_id: int | None, mode: str) -> dict[str, Any] | None:
-    """The master tag a request names: required and valid when SECURE, refused when OPEN."""
+    """The master tag a parent-options query names: required and valid when SECURE, refused
+    when OPEN."""
     if mode != SECURE:
         if master_id is not None:
             raise BadRequest("Tag security is OPEN: master tags are not used; leave masterTagId out")
@@ -47,9 +66,14 @@ def _top(catalog: Catalog, master: dict[str, Any] | None) -> list[dict[str, Any]
     return [tag for tag in catalog.of_type("oetag") if tag["parentTag"] is None]
 
 
-def _options(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _choices(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"parentTagId": t["objectId"], "parentTagName": t["objectName"], "hasChildren": bool(t["childTags"])}
+        {
+            "parentTagId": t["objectId"],
+            "tagName": t["objectName"],
+            "hasChildren": bool(t["childTags"]),
+            "rootTag": t["parentTag"] is None,
+        }
         for t in tags
     ]
 
@@ -61,72 +85,94 @@ def _under_master(tag: dict[str, Any] | None, master: dict[str, Any] | None) -> 
     return master is None or (tag["masterTag"] or {}).get("objectId") == master["objectId"]
 
 
-def create_options(catalog: Catalog, _params: Params, tag_security_mode: str) -> Answer:
+def _guidance(catalog: Catalog, shapes: dict[str, str]) -> dict[str, Any]:
+    """SECURE create-options guidance: the master tags, each with the tags at its top."""
+    name_key = SHAPES.choice(shapes, MASTER_NAME_SHAPE)
+    return {
+        "tagSecurityMode": "secure",
+        "status": "INPUT_REQUIRED",
+        "requiredFields": ["tagName", "masterTagId"],
+        "optionalFields": ["parentTagId", "description"],
+        "masterTagChoices": [
+            {
+                "masterTagId": m["objectId"],
+                name_key: m["objectName"],
+                "description": m["masterTagDescription"],
+                "parentTagChoices": _choices(_top(catalog, m)),
+            }
+            for m in catalog.of_type("mastertag")
+        ],
+    }
+
+
+def _needs_master(catalog: Catalog, shapes: dict[str, str], message: str) -> Answer:
+    return 422, {"ok": False, "message": message, "data": _guidance(catalog, shapes)}
+
+
+def create_options(
+    catalog: Catalog, _params: Params, tag_security_mode: str, shapes: dict[str, str]
+) -> Answer:
     if tag_security_mode != SECURE:
-        note = "Tag security is OPEN: tags are created without a master tag, at the top or under any tag"
-        return ok({"mode": tag_security_mode, "userSelectableMasters": [], "note": note})
-    masters = [
-        {
-            "masterTagId": m["objectId"],
-            "masterTagName": m["objectName"],
-            "description": m["masterTagDescription"],
-        }
-        for m in catalog.of_type("mastertag")
-    ]
-    note = (
-        "Tag security is SECURE: a new tag goes under one of these master tags, optionally under a parent tag"
-    )
-    return ok({"mode": SECURE, "userSelectableMasters": masters, "note": note})
+        return ok({"tagSecurityMode": "open", "parentTagChoices": _choices(_top(catalog, None))})
+    if SHAPES.choice(shapes, CREATE_OPTIONS_SHAPE) == "guidance_422":
+        return _needs_master(catalog, shapes, "Select a master tag: tag security is SECURE")
+    return ok(_guidance(catalog, shapes))
 
 
 def parent_options(catalog: Catalog, params: Params, tag_security_mode: str) -> Answer:
     master_id = integer(params, "masterTagId", minimum=1)
     master = _master(catalog, master_id, tag_security_mode)
-    data: dict[str, Any] = {} if master is None else {"masterTagId": master_id}
+    data: dict[str, Any] = {}
+    if master is not None:
+        data = {"masterTagId": master_id, "masterTagName": master["objectName"]}
     browse_id = integer(params, "browseParentTagId", minimum=1)
     if browse_id is None:
-        return ok({**data, "userSelectableParents": _options(_top(catalog, master))})
+        return ok({**data, "parentTagChoices": _choices(_top(catalog, master))})
     browsed = catalog.get(browse_id, "oetag")
-    if not _under_master(browsed, master):
+    if browsed is None or not _under_master(browsed, master):
         raise BadRequest(f"browseParentTagId {browse_id} is not a tag under this master tag")
     return ok(
         {
             **data,
             "browseParentTagId": browse_id,
-            "userSelectableParents": _options(_children(catalog, browsed)),
+            "browseParentTagName": browsed["objectName"],
+            "parentTagChoices": _choices(_children(catalog, browsed)),
         }
     )
 
 
-def _refused(message: str, reason: str, parents: list[dict[str, Any]]) -> Answer:
-    return 422, {
-        "ok": False,
-        "message": message,
-        "data": {"reason": reason, "userSelectableParents": _options(parents)},
-    }
-
-
-def create_tag(catalog: Catalog, raw: Any, tag_security_mode: str) -> Answer:
+def create_tag(catalog: Catalog, raw: Any, tag_security_mode: str, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", TAG_KEYS)
     name = body_text(body, "tagName")
     if name is None:
         raise BadRequest("tagName is required")
-    master = _master(catalog, body_int(body, "masterTagId"), tag_security_mode)
-    top = _top(catalog, master)
+    master_id = body_int(body, "masterTagId")
+    master = None
+    if tag_security_mode == SECURE:
+        master = catalog.get(master_id, "mastertag") if master_id is not None else None
+        if master is None:
+            what = f"masterTagId {master_id} is not a master tag" if master_id else "masterTagId is required"
+            return _needs_master(catalog, shapes, f"{what}: tag security is SECURE")
+        if SHAPES.choice(shapes, CREATE_ANSWER_SHAPE) == "guidance_422":
+            return _needs_master(catalog, shapes, "Select the master tag again: tag security is SECURE")
+    elif master_id is not None:
+        raise BadRequest("Tag security is OPEN: master tags are not used; leave masterTagId out")
     parent_id = body_int(body, "parentTagId")
     parent = None if parent_id is None else catalog.get(parent_id, "oetag")
     if parent_id is not None and not _under_master(parent, master):
-        where = f"under master tag {master['objectName']!r}" if master else "a tag"
-        return _refused(f"parentTagId {parent_id} is not {where}", "parent_not_under_master", top)
-    siblings = top if parent is None else _children(catalog, parent)
+        if master is not None:
+            refused = f"parentTagId {parent_id} is not under masterTagId {master_id}"
+            return _needs_master(catalog, shapes, refused)
+        raise BadRequest(f"parentTagId {parent_id} is not a tag")
+    siblings = _top(catalog, master) if parent is None else _children(catalog, parent)
     if any(tag["objectName"].lower() == name.lower() for tag in siblings):
         place = f"under {parent['objectName']!r}" if parent else "at this level"
-        return _refused(f"A tag named {name!r} already exists {place}", "duplicate", top)
+        raise BadRequest(f"Cannot add the tag: a tag named {name!r} already exists {place}")
     tag_id = fresh_id(catalog.objects, TAG_IDS, "tags")
-    doc = catalog.add_tag(tag_id, name, body_text(body, "description") or "", parent, master, CURRENT_USER)
-    data: dict[str, Any] = {"tagId": tag_id, "tagName": name}
+    catalog.add_tag(tag_id, name, body_text(body, "description") or "", parent, master, CURRENT_USER)
+    data: dict[str, Any] = {"tagId": tag_id, "tagName": name, "tagSecurityMode": tag_security_mode.lower()}
     if master is not None:
         data["masterTagId"] = master["objectId"]
     if parent is not None:
         data["parentTagId"] = parent_id
-    return ok({**data, "navLink": doc["navLink"]})
+    return ok(data)

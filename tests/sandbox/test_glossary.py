@@ -56,12 +56,27 @@ async def test_the_picker_walks_domains_categories_and_subcategories(client, hea
     assert [c["categoryName"] for c in defaults["Category"]] == ["Sales", "Customer"]
 
 
+async def test_the_picker_takes_the_reference_query_with_zeros_for_unknown_ids(client, headers):
+    """The reference always sends domainId and categoryId (0: not known), and subCategoryId=0 at
+    the subcategory level, where the category alone is enough (its tests' exact queries)."""
+    domains = await pick(client, headers, searchOn="oeglobaldomain", domainId=0, categoryId=0)
+    assert [d["globaldomainid"] for d in domains["domains"]] == [2101, 2102, 2103]
+    categories = await pick(client, headers, searchOn="category", domainId=2102, categoryId=0)
+    assert [c["categoryId"] for c in categories["Category"]] == [2113, 2114]
+    by_category = await pick(client, headers, searchOn="subcategory", domainId=0, categoryId=2113, subCategoryId=0)
+    assert [s["subCategoryId"] for s in by_category["SubCategory"]] == [2123, 2124]
+    both = await pick(client, headers, searchOn="subcategory", domainId=2102, categoryId=2113, subCategoryId=0)
+    assert both == by_category
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {},
         {"searchOn": "domain"},
         {"searchOn": "category"},
+        {"searchOn": "category", "domainId": 0, "categoryId": 0},
+        {"searchOn": "subcategory", "domainId": 2102, "categoryId": 0, "subCategoryId": 0},
         {"searchOn": "category", "domainId": 9999},
         {"searchOn": "category", "domainId": 2111},  # a category, not a domain
         {"searchOn": "subcategory", "domainId": 2101},
@@ -91,16 +106,12 @@ def term_body(name="Landed Cost", domain=2102, category=2113, subcategory=2123, 
 async def test_a_created_term_is_found_everywhere(sandbox, client, headers):
     body = term_body(definition="Freight and duties are spread over the units of one delivery.")
     created = await post_data(client, headers, GLOSSARY_TERMS, body)
-    term_id = created["termId"]
-    assert created == {
-        "termId": term_id,
+    term_id = created["businessGlossaryId"]
+    assert created == {  # the reference's answer: tests/tools/test_governance.py @7be16022
+        "businessGlossaryId": term_id,
         "termName": "Landed Cost",
-        "status": "Draft",
+        "status": "DRAFT",
         "domainId": 2102,
-        "domainName": "Supply Chain",
-        "categoryName": "Purchasing",
-        "subcategoryName": "Supplier Costs",
-        "placementPath": "Supply Chain > Purchasing > Supplier Costs",
         "navLink": f"#nav/glossary?browse=summary&id={term_id}",
     }
     assert 2000 < term_id < 2100 and term_id not in {2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008}
@@ -132,18 +143,24 @@ async def test_published_terms_placed_in_a_domain_alone_and_names_unique_per_dom
     policy = await post_data(
         client, headers, GLOSSARY_TERMS, term_body("Data Retention", domain=2103, category=0, subcategory=0, publish=True)
     )
-    assert policy["status"] == "Published" and policy["placementPath"] == "Data Governance Office"
-    assert "categoryName" not in policy and "subcategoryName" not in policy
-    details = await details_of(client, headers, policy["termId"], "glossary")
+    assert policy["status"] == "PUBLISHED" and policy["domainId"] == 2103
+    details = await details_of(client, headers, policy["businessGlossaryId"], "glossary")
     assert "categoryId" not in details and details["fullyQualifiedName"] == "Data Governance Office.Data Retention"
     no_sub = await post_data(client, headers, GLOSSARY_TERMS, term_body("Stock Turn", category=2114, subcategory=0))
-    assert no_sub["placementPath"] == "Supply Chain > Inventory"
+    inventory = await details_of(client, headers, no_sub["businessGlossaryId"], "glossary")
+    assert inventory["categoryId"] == 2114 and "subcategoryId" not in inventory
     duplicate = await post_error(client, headers, GLOSSARY_TERMS, term_body("stock turn", category=2113, subcategory=0), 409)
-    assert duplicate["errorCode"] == "duplicate_term" and "Stock Turn" in duplicate["message"]
+    assert duplicate["code"] == "duplicate_term" and "Stock Turn" in duplicate["message"]
     taken = await post_error(client, headers, GLOSSARY_TERMS, term_body("revenue", domain=2101, category=2111, subcategory=2121), 409)
     assert "2001" in taken["message"]
     elsewhere = await post_data(client, headers, GLOSSARY_TERMS, term_body("Revenue", domain=2103, category=0, subcategory=0))
-    assert elsewhere["domainName"] == "Data Governance Office"
+    assert (await details_of(client, headers, elsewhere["businessGlossaryId"], "glossary"))["domainId"] == 2103
+
+
+async def test_the_created_shape_without_a_nav_link(sandbox, client, headers):
+    sandbox.state.shapes["glossary_term_created"] = "ids_only"
+    created = await post_data(client, headers, GLOSSARY_TERMS, term_body("Bare Term", category=2114, subcategory=0))
+    assert set(created) == {"businessGlossaryId", "termName", "status", "domainId"}
 
 
 @pytest.mark.parametrize(

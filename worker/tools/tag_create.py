@@ -1,11 +1,16 @@
 """`create_tag`: a guided creation whose steps depend on OvalEdge's tag security mode.
 
-SECURE: every tag lives under a master tag; the user picks the master from the ones OvalEdge
-offers, then a parent under it (or none), from the parent picker. OPEN: no masters, an optional
-parent among the open tags. An id the user "picked" must be one the picker offered: the worker
-remembers, per tag name, which parents it showed (flow memory, handed over on a graceful
-recycle); after a restart the picker is shown again rather than trusting an id. Then the preview,
-then the POST. Current OvalEdge only.
+`GET tags/create-options` says the mode (`tagSecurityMode`, "secure" or "open") and, in SECURE
+mode, the master tags the user may create under (`masterTagChoices`); OvalEdge may also answer it
+with a 422 whose `data` holds that same guidance. SECURE: the user picks the master, then a parent
+under it (or none) from `GET tags/parent-options?masterTagId=` (`parentTagChoices`, browsed with
+`browseParentTagId`). OPEN: no masters, an optional parent among the open tags (create-options'
+own `parentTagChoices` first, else parent-options). A parent the user "picked" must be one a
+picker showed for this tag name (flow memory, handed over on a graceful recycle; after a crash
+the picker is shown again rather than trusting an id), or one found under them by browsing the
+nested parent-options as the reference does. Then the preview, then the POST; the lookup of the
+new tag after it is only for its link, and never turns a done create into a failure. The wire:
+docs/wire.md, the `tags/create-options`, `tags/parent-options` and `POST tags` entries.
 """
 
 from __future__ import annotations
@@ -16,171 +21,361 @@ from typing import Any
 from worker import routes
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.gate import CONFIRMATION
+from worker.notes import ignore, note
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string
 from worker.tools.common import absolute, data_of, ok, phase
 
-FLOW = "create_tag.parents"  # tag name -> the parent ids shown for it, per master
+FLOW = "create_tag.parents"  # tag name -> {master id: {parent id: name}} the pickers showed
+BROWSE_MAX_REQUESTS = 12  # the reference's depth bound for the nested parent search
+RESTARTED = ("this server has not shown the parent choices for this tag yet, or has restarted since: "
+             "show them to the user and ask again")
 
 
-def _masters_picker(a: dict[str, Any], masters: list[dict[str, Any]], note: str = "") -> dict[str, Any]:
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+class Options:
+    """What create-options said: the mode, the masters, and OPEN mode's parents."""
+
+    def __init__(self, data: dict[str, Any], refused: str | None = None):
+        self.data = data
+        self.refused = refused  # OvalEdge's message when it answered 422 with this guidance
+        mode = _text(data.get("tagSecurityMode")) or _text(data.get("mode"))
+        self.masters = _masters(data.get("masterTagChoices"))
+        # Unknown mode: masters on offer mean SECURE (the reference reads "secure" only).
+        self.secure = mode.lower() == "secure" if mode else bool(self.masters)
+
+    @property
+    def mode(self) -> str:
+        return "secure" if self.secure else "open"
+
+    def master(self, master_id: int) -> dict[str, Any] | None:
+        return next((m for m in self.masters if m["masterTagId"] == master_id), None)
+
+    def nested_parents(self, master_id: int) -> list[dict[str, Any]] | None:
+        """A master's `parentTagChoices` inside create-options, when it has that list."""
+        for item in self.data.get("masterTagChoices") or []:
+            if isinstance(item, dict) and item.get("masterTagId") == master_id:
+                raw = item.get("parentTagChoices")
+                return _parents(raw) if isinstance(raw, list) else None
+        return None
+
+
+def _masters(choices: Any) -> list[dict[str, Any]]:
+    masters = []
+    for item in choices if isinstance(choices, list) else []:
+        if not isinstance(item, dict) or _positive(item.get("masterTagId")) is None:
+            continue
+        name = next((_text(item.get(key)) for key in ("tagName", "masterTagsName", "masterTagName")
+                     if _text(item.get(key))), None)
+        entry: dict[str, Any] = {"masterTagId": item["masterTagId"], "tagName": name}
+        if _text(item.get("description")):
+            entry["description"] = item["description"].strip()
+        masters.append(entry)
+    return masters
+
+
+def _parents(choices: Any) -> list[dict[str, Any]]:
+    parents = []
+    for row in choices if isinstance(choices, list) else []:
+        if not isinstance(row, dict) or _positive(row.get("parentTagId")) is None:
+            continue
+        entry: dict[str, Any] = {
+            "parentTagId": row["parentTagId"],
+            "tagName": _text(row.get("tagName")) or _text(row.get("parentTagName")) or _text(row.get("name")),
+        }
+        for flag in ("hasChildren", "rootTag"):
+            if row.get(flag) is True:
+                entry[flag] = True
+        parents.append(entry)
+    return parents
+
+
+async def _create_options(ctx: ToolContext) -> Options:
+    try:
+        return Options(data_of(await ctx.api.ask(routes.TAG_OPTIONS, what="create_tag")))
+    except OvalEdgeError as exc:
+        guidance = (exc.body or {}).get("data") if exc.status == 422 else None
+        if not isinstance(guidance, dict):
+            raise
+        options = Options(guidance, _text((exc.body or {}).get("message")) or exc.message)
+        if not _text(guidance.get("tagSecurityMode")):
+            options.secure = True  # a 422 with guidance is the SECURE "pick a master" answer
+        return options
+
+
+async def _parent_choices(
+    ctx: ToolContext, options: Options, master: int | None, browse: int | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(the parents to offer, what OvalEdge said about the listing: masterTagName,
+    browseParentTagId, browseParentTagName). SECURE asks parent-options with masterTagId (and
+    browseParentTagId); OPEN takes create-options' parentTagChoices first, and asks
+    parent-options with browseParentTagId or nothing."""
+    if master is None and browse is None:
+        listed = _parents(options.data.get("parentTagChoices"))
+        if listed:
+            return listed, {}
+    params = {"masterTagId": master, "browseParentTagId": browse}
+    try:
+        answer = data_of(await ctx.api.ask(routes.TAG_PARENTS, params, what="create_tag"))
+    except OvalEdgeError:
+        fallback = options.nested_parents(master) if master is not None and browse is None else None
+        if not fallback:
+            raise
+        note("tags/parent-options failed; the parents shown are those create-options listed under the master")
+        return fallback, {}
+    meta = {key: answer[key] for key in ("masterTagName", "browseParentTagId", "browseParentTagName")
+            if answer.get(key) not in (None, "")}
+    return _parents(answer.get("parentTagChoices")), meta
+
+
+def _masters_picker(a: dict[str, Any], options: Options, note_text: str = "") -> dict[str, Any]:
+    masters = options.masters
     lines = [
-        f"Choose the master tag for the new tag **{a['tag_name']}**" + (f" ({note})" if note else "") + ":"
+        f"Choose the master tag for the new tag **{a['tag_name']}**"
+        + (f" ({note_text})" if note_text else "")
+        + f" - SECURE mode, {len(masters)} master tag(s), the complete list:"
     ]
     lines += [
-        f"{i}. {m.get('masterTagName')} (id {m.get('masterTagId')})"
+        f"{i}. {m.get('tagName')} (masterTagId={m['masterTagId']})"
         + (f": {m['description']}" if m.get("description") else "")
         for i, m in enumerate(masters, 1)
     ]
+    if not masters:
+        lines.append("(OvalEdge listed no master tag this account may create under.)")
     return phase(
         "MASTER_REQUIRED",
         selection_field="master_tag_id",
         options=masters,
         formatted="\n".join(lines),
-        status="awaiting_user_selection",
-        userSelectableMasters=masters,
-        doNotCreateTag=True,
         instruction="Show the masters exactly as listed and wait for the user's choice; then call "
         "again with master_tag_id and master_tag_id_confirmed_by_user=true.",
+        selectionPhase="MASTER_REQUIRED",
+        status="awaiting_user_selection",
+        tagSecurityMode="secure",
+        masterTagRequired=True,
+        userMustSelectMasterTag=True,
+        userSelectableMasters=masters,
+        masterTagChoiceCount=len(masters),
+        masterTagChoices=options.data.get("masterTagChoices") or [],
+        doNotCreateTag=True,
     )
 
 
-async def _parents(ctx: ToolContext, a: dict[str, Any], master: int | None, browse: int | None) -> list[dict]:
-    params = {"masterTagId": master, "browseParentTagId": browse}
-    answer = data_of(await ctx.api.ask(routes.TAG_PARENTS, params, what="create_tag"))
-    return list(answer.get("userSelectableParents") or [])
+def _remember(ctx: ToolContext, a: dict[str, Any], master: int | None, parents: list[dict[str, Any]]) -> None:
+    shown = dict(ctx.flows.recall(FLOW, a["tag_name"]) or {})
+    key = str(master)  # JSON keys: the memory travels to a successor worker as JSON
+    shown[key] = {**shown.get(key, {}), **{str(p["parentTagId"]): p.get("tagName") for p in parents}}
+    ctx.flows.remember(FLOW, a["tag_name"], shown)
 
 
 def _parents_picker(
-    ctx: ToolContext, a: dict[str, Any], master: int | None, parents: list[dict[str, Any]], *, note: str = ""
+    ctx: ToolContext, a: dict[str, Any], options: Options, master: int | None,
+    listing: tuple[list[dict[str, Any]], dict[str, Any]], *, note_text: str = "",
 ) -> dict[str, Any]:
-    shown = ctx.flows.recall(FLOW, a["tag_name"]) or {}
-    key = str(master)  # JSON keys: the memory travels to a successor worker as JSON
-    names = {str(p.get("parentTagId")): p.get("parentTagName") for p in parents}
-    shown[key] = {**shown.get(key, {}), **names}
-    ctx.flows.remember(FLOW, a["tag_name"], shown)
-    under = "the master tag" if master is not None else "the top level"
+    parents, meta = listing
+    _remember(ctx, a, master, parents)
+    master_name = (options.master(master) or {}).get("tagName") if master is not None else None
+    master_name = master_name or meta.get("masterTagName")
+    under = f"the master tag {master_name or master}" if master is not None else "the top level (no parent)"
+    browsing = meta.get("browseParentTagId") or a.get("browse_parent_tag_id")
     lines = [
         f"Choose a parent tag for **{a['tag_name']}**, or create it directly under {under}"
-        + (f" ({note})" if note else "")
+        + (f" ({note_text})" if note_text else "")
+        + (f"; children of {meta.get('browseParentTagName') or f'tag {browsing}'}" if browsing else "")
         + ":"
     ]
     lines += [
-        f"{i}. {p.get('parentTagName')} (id {p.get('parentTagId')})"
+        f"{i}. {p.get('tagName')} (parentTagId={p['parentTagId']})"
         + (" - has children; ask to browse them" if p.get("hasChildren") else "")
         for i, p in enumerate(parents, 1)
     ]
+    if not parents:
+        lines.append("(No parent tags are listed here.)")
+    extra: dict[str, Any] = {}
+    if master is not None:
+        extra = {"masterTagId": master, "masterTagName": master_name}
+    if browsing:
+        extra["browseParentTagId"] = browsing
+        if meta.get("browseParentTagName"):
+            extra["browseParentTagName"] = meta["browseParentTagName"]
     return phase(
         "PARENT_OPTIONAL",
         selection_field="parent_tag_id",
         options=parents,
         formatted="\n".join(lines),
-        status="awaiting_user_selection",
-        userSelectableParents=parents,
-        doNotCreateTag=True,
-        instruction="Show these exactly and wait. Then call again with parent_tag_id and "
-        "parent_tag_id_confirmed_by_user=true, or browse_parent_tag_id to see a tag's "
-        "children, or create_directly_under_master=true with "
+        instruction="Show these exactly and wait. Then call again with parent_tag_id, "
+        "parent_tag_id_confirmed_by_user=true and parent_step_completed_by_user=true, or "
+        "browse_parent_tag_id to see a tag's children, or create_directly_under_master=true with "
         "parent_step_completed_by_user=true for no parent.",
+        selectionPhase="PARENT_OPTIONAL",
+        status="awaiting_user_selection",
+        tagSecurityMode=options.mode,
+        masterTagRequired=options.secure,
+        parentTagRequired=False,
+        userMustSelectParentOrSkip=True,
+        userSelectableParents=parents,
+        parentTagChoiceCount=len(parents),
+        doNotCreateTag=True,
+        **extra,
     )
 
 
-def _offered(ctx: ToolContext, a: dict[str, Any], master: int | None) -> dict[int, str] | None:
-    """The parents (id -> name) the picker showed for this tag name and master, or None if it
-    never did (in this worker, or the one it took over from)."""
+def _offered(ctx: ToolContext, a: dict[str, Any], master: int | None) -> dict[int, str | None] | None:
+    """The parents (id -> name) the pickers showed for this tag name and master, or None if
+    none did (in this worker, or the one it took over from)."""
     shown = ctx.flows.recall(FLOW, a["tag_name"])
     if shown is None or str(master) not in shown:
         return None
     return {int(parent): name for parent, name in shown[str(master)].items()}
 
 
+async def _nested(
+    ctx: ToolContext, options: Options, master: int | None, wanted: int
+) -> dict[str, Any] | None:
+    """The parent-options row of `wanted` at the top of the master (or the open tags) or below
+    it, browsing breadth first (at most BROWSE_MAX_REQUESTS nested listings), else None."""
+    top, _ = await _parent_choices(ctx, options, master, None)
+    queue = [p["parentTagId"] for p in top if p.get("hasChildren")]
+    found = next((p for p in top if p["parentTagId"] == wanted), None)
+    seen: set[int] = set()
+    while found is None and queue and len(seen) < BROWSE_MAX_REQUESTS:
+        browse = queue.pop(0)
+        if browse in seen:
+            continue
+        seen.add(browse)
+        nested, _ = await _parent_choices(ctx, options, master, browse)
+        found = next((p for p in nested if p["parentTagId"] == wanted), None)
+        queue += [p["parentTagId"] for p in nested if p.get("hasChildren")]
+    return found
+
+
 async def _parent_step(
-    ctx: ToolContext, a: dict[str, Any], master: int | None
-) -> int | None | dict[str, Any]:
-    """The chosen parent id, None for no parent, or the picker to show."""
+    ctx: ToolContext, a: dict[str, Any], options: Options, master: int | None
+) -> tuple[int | None, str | None] | dict[str, Any]:
+    """(the chosen parent id and name, or None for no parent), or the picker to show."""
+    async def picker(browse: int | None = None, note_text: str = "") -> dict[str, Any]:
+        listing = await _parent_choices(ctx, options, master, browse)
+        return _parents_picker(ctx, a, options, master, listing, note_text=note_text)
+
+    chosen = ("parent_tag_id" in a and a.get("parent_tag_id_confirmed_by_user")) or (
+        "parent_tag_id" not in a and a.get("create_directly_under_master")
+        and a.get("parent_step_completed_by_user"))
     if "browse_parent_tag_id" in a:
-        return _parents_picker(
-            ctx,
-            a,
-            master,
-            await _parents(ctx, a, master, a["browse_parent_tag_id"]),
-            note=f"children of tag {a['browse_parent_tag_id']}",
-        )
+        if not chosen:
+            return await picker(a["browse_parent_tag_id"])
+        ignore(a, ["browse_parent_tag_id"], "the parent step is decided; browsing is for choosing")
     offered = _offered(ctx, a, master)
-    restarted = ("this server has not shown the parent choices for this tag yet, or has restarted since: "
-                 "show them to the user and ask again")
     if "parent_tag_id" in a:
         if not a.get("parent_tag_id_confirmed_by_user"):
-            return _parents_picker(
-                ctx,
-                a,
-                master,
-                await _parents(ctx, a, master, None),
-                note="confirm the parent with parent_tag_id_confirmed_by_user=true",
-            )
+            return await picker(note_text="confirm the parent with parent_tag_id_confirmed_by_user=true")
         if offered is None:
-            return _parents_picker(ctx, a, master, await _parents(ctx, a, master, None), note=restarted)
-        if a["parent_tag_id"] not in offered:
+            return await picker(note_text=RESTARTED)
+        wanted = a["parent_tag_id"]
+        if wanted in offered:
+            return wanted, offered[wanted]
+        row = await _nested(ctx, options, master, wanted)
+        if row is None:
             raise InvalidArguments(
-                f"parent_tag_id={a['parent_tag_id']} was not among the parents offered for "
-                f"{a['tag_name']!r} ({', '.join(map(str, offered)) or 'none'}); show the "
-                "picker again and use an id from it",
+                f"parent_tag_id={wanted} was not among the parents offered for {a['tag_name']!r} "
+                f"({', '.join(map(str, offered)) or 'none'}), nor found below them; show the picker "
+                "again (browse_parent_tag_id lists a tag's children) and use an id from it",
                 doNotCreateTag=True,
             )
-        return a["parent_tag_id"]
+        return wanted, row.get("tagName")
     if a.get("create_directly_under_master") and a.get("parent_step_completed_by_user"):
         if offered is None:
-            return _parents_picker(ctx, a, master, await _parents(ctx, a, master, None), note=restarted)
-        return None
-    return _parents_picker(ctx, a, master, await _parents(ctx, a, master, None))
+            return await picker(note_text=RESTARTED)
+        return None, None
+    return await picker()
 
 
-def _auto_description(a: dict[str, Any], master: str | None) -> str:
-    where = f" under {html.escape(master)}" if master else ""
-    return (
-        f"<p>{html.escape(a['tag_name'])}: a governance tag{where}, created from the OvalEdge MCP server.</p>"
-    )
+def _auto_description(name: str, master: str | None, parent: str | None) -> str:
+    where = [f"under <strong>{html.escape(parent)}</strong>" if parent else "",
+             f"in the <strong>{html.escape(master)}</strong> master tag hierarchy" if master else ""]
+    placed = " ".join(w for w in where if w)
+    return (f"<p>{html.escape(name)} is a governance tag" + (f" {placed}" if placed else "")
+            + ", created from the OvalEdge MCP server.</p>")
+
+
+def _tag_nav(tag_id: int, master: int | None, parent: int | None) -> str:
+    """The tag summary route the reference builds from ids when OvalEdge gives none."""
+    if master is None and parent is None:
+        return f"#nav/tag?id={tag_id}&objectType=mastertag&masterTagId={tag_id}"
+    return f"#nav/tag?id={tag_id}&objectType=oetag&masterTagId={master or parent}"
+
+
+def _nav_of(item: dict[str, Any]) -> str | None:
+    value = item.get("navLink") or item.get("hyperlink")
+    return value[value.index("#"):] if isinstance(value, str) and "#" in value else None
+
+
+async def _look_up(ctx: ToolContext, tag_id: int) -> tuple[dict[str, Any] | None, str | None]:
+    """(the new tag's catalog entry, or None; why it could not be read). Never raises: the tag
+    is created whatever happens here."""
+    try:
+        found = data_of(await ctx.api.ask(
+            routes.SEARCH, body={"objectId": tag_id, "objectType": "oetag"}, what="create_tag"))
+    except Exception as exc:  # noqa: BLE001 - the create is done; only its link is at stake
+        return None, getattr(exc, "text", None) or type(exc).__name__
+    tags = found.get("tags")
+    if isinstance(tags, list):
+        tags = next((t for t in tags if isinstance(t, dict)), None)
+    return (tags if isinstance(tags, dict) else None), None
 
 
 async def create_tag(ctx: ToolContext, a: dict[str, Any]) -> Any:
-    options = data_of(await ctx.api.ask(routes.TAG_OPTIONS, what="create_tag"))
-    mode = str(options.get("mode", "SECURE")).upper()
-    masters = list(options.get("userSelectableMasters") or [])
+    name = _text(a.get("tag_name"))
+    if name is None:
+        raise InvalidArguments("tag_name is blank; give the new tag's name")
+    a["tag_name"] = name
+    options = await _create_options(ctx)
     master_id: int | None = None
     master_name = None
-    if mode == "SECURE":
+    if options.secure:
         if "master_tag_id" not in a or not a.get("master_tag_id_confirmed_by_user"):
-            return _masters_picker(a, masters)
-        chosen = next((m for m in masters if m.get("masterTagId") == a["master_tag_id"]), None)
+            return _masters_picker(a, options, options.refused or "")
+        chosen = options.master(a["master_tag_id"])
         if chosen is None:
             raise InvalidArguments(
                 f"master_tag_id={a['master_tag_id']} is not a master tag OvalEdge offers; "
                 "choose one of: "
-                + ", ".join(f"{m.get('masterTagName')} ({m.get('masterTagId')})" for m in masters),
+                + (", ".join(f"{m.get('tagName')} ({m['masterTagId']})" for m in options.masters) or "none"),
                 doNotCreateTag=True,
+                userMustSelectMasterTag=True,
             )
-        master_id, master_name = chosen["masterTagId"], chosen.get("masterTagName")
+        master_id, master_name = chosen["masterTagId"], chosen.get("tagName")
     elif "master_tag_id" in a:
         raise InvalidArguments(
             "this OvalEdge uses OPEN tags: there are no master tags; leave out master_tag_id"
         )
-    parent = await _parent_step(ctx, a, master_id)
+    else:
+        ignore(a, ["master_tag_id_confirmed_by_user"], "OPEN tag mode has no master tag step")
+    parent = await _parent_step(ctx, a, options, master_id)
     if isinstance(parent, dict):
         return parent
-    body: dict[str, Any] = {"tagName": a["tag_name"]}
-    description = a.get("description") or (
-        _auto_description(a, master_name) if ctx.settings.ovaledge_tag_auto_description else None
+    parent_id, parent_name = parent
+    body: dict[str, Any] = {"tagName": name}
+    description = _text(a.get("description")) or (
+        _auto_description(name, master_name, parent_name)
+        if ctx.settings.ovaledge_tag_auto_description else None
     )
     if description:
         body["description"] = description
     if master_id is not None:
         body["masterTagId"] = master_id
-    if parent is not None:
-        body["parentTagId"] = parent
-    parent_name = (_offered(ctx, a, master_id) or {}).get(parent) if parent is not None else None
-    place = " > ".join(str(p) for p in (master_name, parent_name or parent) if p) or "the top level"
+    if parent_id is not None:
+        body["parentTagId"] = parent_id
+    place = " > ".join(str(p) for p in (master_name or master_id, parent_name or parent_id) if p)
+    place = place or "the top level"
     summary = (
-        f"Create the tag **{a['tag_name']}** under {place}"
+        f"Create the tag **{name}** ({options.mode.upper()} mode) under {place}"
         + (f", described as: {description}" if description else "")
         + "."
     )
@@ -192,41 +387,45 @@ async def create_tag(ctx: ToolContext, a: dict[str, Any]) -> Any:
         guidance = (exc.body or {}).get("data") if exc.status == 422 else None
         if not isinstance(guidance, dict):
             raise
-        return _parents_picker(
-            ctx,
-            a,
-            master_id,
-            list(guidance.get("userSelectableParents") or []),
-            note=f"OvalEdge refused: {exc.message}",
-        )
+        refused = f"OvalEdge refused: {_text((exc.body or {}).get('message')) or exc.message}"
+        if isinstance(guidance.get("parentTagChoices"), list) and "masterTagChoices" not in guidance:
+            return _parents_picker(ctx, a, options, master_id, (_parents(guidance["parentTagChoices"]), {}),
+                                   note_text=refused)
+        return _masters_picker(a, Options({"tagSecurityMode": "secure", **guidance}), refused)
     if answer.get("awaitingUserConfirmation"):
-        return answer
-    created = data_of(answer)
+        return {**answer, "doNotCreateTag": True, "tagSecurityMode": options.mode}
+    return await _created(ctx, a, data_of(answer), body, master_name, parent_name)
+
+
+async def _created(
+    ctx: ToolContext, a: dict[str, Any], created: dict[str, Any], body: dict[str, Any],
+    master_name: str | None, parent_name: str | None,
+) -> dict[str, Any]:
+    """The report of a create OvalEdge accepted: what was created, and its link when it can be
+    shown (a failed lookup costs the link, never the result)."""
     ctx.flows.forget(FLOW, a["tag_name"])
-    found = data_of(
-        await ctx.api.ask(
-            routes.SEARCH,
-            body={
-                "objectType": "oetag",
-                "objectId": created.get("tagId"),
-                "includeParent": True,
-                "search": {"page": 1, "limit": 1},
-            },
-            what="create_tag",
-        )
-    )
-    tag = next(iter(found.get("tags") or []), {})
-    url = absolute(ctx.settings.link_base_url, tag.get("navLink") or created.get("navLink"))
-    parent_name = (tag.get("parentTag") or {}).get("objectName")
-    return ok(
-        {**created, "tag": tag},
-        formattedResponse=(
-            f"Created the tag **{a['tag_name']}**"
-            + (f" under {parent_name}" if parent_name else "")
-            + (f" (master {master_name})" if master_name else "")
-            + (f": {url}" if url else ".")
-        ),
-    )
+    tag_id = _positive(created.get("tagId"))
+    master = _positive(created.get("masterTagId")) or body.get("masterTagId")
+    parent = _positive(created.get("parentTagId")) or body.get("parentTagId")
+    tag, failed = await _look_up(ctx, tag_id) if tag_id is not None else (None, None)
+    nav = _nav_of(tag or {}) or _nav_of(created)
+    if nav is None and tag_id is not None and failed is None:
+        nav = _tag_nav(tag_id, master, parent)
+    data = {**created, "tagName": created.get("tagName") or body["tagName"]}
+    if nav:
+        data["navLink"] = nav
+    if tag is not None:
+        data["tag"] = tag
+    url = absolute(ctx.settings.link_base_url, nav)
+    where = " > ".join(str(p) for p in (master_name or master, parent_name or parent) if p)
+    text = (f"Created the tag **{data['tagName']}**" + (f" (id {tag_id})" if tag_id else "")
+            + (f" under {where}" if where else " at the top level") + (f": {url}" if url else "."))
+    if url is None:
+        why = f"looking the new tag up failed ({failed})" if failed else "OvalEdge's answer held no id"
+        text += (f" Its link could not be shown: {why}. The tag is created; find it with asset_explorer"
+                 + (f" (object_id={tag_id}, object_type=oetag)." if tag_id else " (object_type=oetag)."))
+        data["lookupNote"] = f"the link could not be shown: {why}"
+    return ok(data, formattedResponse=text)
 
 
 TOOLS = (
