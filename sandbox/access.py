@@ -6,6 +6,12 @@ decides (the object, then its parents, then its connection). A user's permission
 the strongest of its own and its roles'. Only the kinds OvalEdge secures carry permissions:
 schemas, tables, columns, files, file columns, charts, story zones and stories; listing a user's
 objects leaves columns out unless `objectType` asks for them (they follow their table or file).
+
+Answers follow docs/wire.md: the one object asked about at the top of `data` (identity,
+`redirectUrl` as its hash route, `inheritedFrom` when all of its access comes from one level above
+it), the entries under `effectiveAccess` (switch `catalog_access.entries`: `principals` for
+object_to_principals, or our former `permissions`). The first-generation routes
+`get-user-object-access` and `source-system-access` take the same parameters without `operation`.
 """
 
 from __future__ import annotations
