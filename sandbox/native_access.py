@@ -74,11 +74,11 @@ UNSUPPORTED_ANSWER = SHAPES.declare(
 )
 PARTIAL_PATH = SHAPES.declare(
     "native_access.partial_path",
-    ("candidates", "merged"),
+    ("candidates", "merged", "parents"),
     "candidates",
     "docs/wire.md GET /api/v1/mcp/access-explorer: a path matching several objects answers "
     "matchCandidates, or (a backend without that step, which the reference also shapes) the grants "
-    "of every match merged",
+    "of every match merged, or only the grants on their parents",
 )
 
 
@@ -538,12 +538,14 @@ def source_system_access(
     if users:
         data["username"] = users[0] if len(users) == 1 else users
     objects: list[NativeObject] = []
+    several = False
     if direction in _OBJECT_PATH_DIRECTIONS:
         for name in names:
             found = _resolve(system, name, None if direction == "browse" else level)
             if not found:
                 return not_found()
-            merged = SHAPES.choice(shapes, PARTIAL_PATH) == "merged"
+            merged = SHAPES.choice(shapes, PARTIAL_PATH) != "candidates"
+            several = several or len(found) > 1
             if len(found) > 1 and not flag(params, "resolveAllMatches") and not merged:
                 advice = (
                     f"objectPath {name!r} matches {len(found)} objects; give the full path "
@@ -565,4 +567,6 @@ def source_system_access(
             objects += found
     query = Query(system, direction, level, users, names, objects, descendants)
     answer = _HANDLERS[direction](query)
+    if several and SHAPES.choice(shapes, PARTIAL_PATH) == "parents":
+        answer["grants"] = [g for g in answer["grants"] if g["objectLevel"] not in ("table", "column")]
     return ok({**data, **answer, "summary": _summary(system, answer["grants"])})

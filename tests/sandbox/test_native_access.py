@@ -445,3 +445,11 @@ async def test_a_partial_path_merged_by_the_backend(client, headers):
         "RETAIL_DB.MART.FCT_SALES",
         "RETAIL_DB.ARCHIVE.FCT_SALES",
     }
+
+
+async def test_a_partial_path_answered_with_parent_grants_only(client, headers):
+    response = await client.post("/__sandbox/settings", json={"shapes": {"native_access.partial_path": "parents"}})
+    assert response.status_code == 200, response.text
+    data = await grants(client, headers, "snowflake", "object_to_users", objectPath="FCT_SALES", objectType="table")
+    assert "ambiguousMatch" not in data and data["grants"]
+    assert {g["objectLevel"] for g in data["grants"]} == {"database", "schema"}

@@ -154,6 +154,8 @@ async def test_a_table_without_its_schema_and_an_ambiguous_name_are_choices(tmp_
         await sandbox.set(shapes={"native_access.partial_path": "merged"})
         merged = result_json(await conn.call("access_explorer", {**who, "object_path": "FCT_SALES"}))
         unique = result_json(await conn.call("access_explorer", {**who, "object_path": "MART.DIM_CUSTOMER"}))
+        await sandbox.set(shapes={"native_access.partial_path": "parents"})
+        parents = result_json(await conn.call("access_explorer", {**who, "object_path": "FCT_SALES"}))
         named = result_json(await conn.call("access_explorer", {
             **CATALOG, "query_direction": "object_to_principals", "object_name": "fct_sales",
             "access_intent_confirmed": "catalog_acl"}))
@@ -166,6 +168,10 @@ async def test_a_table_without_its_schema_and_an_ambiguous_name_are_choices(tmp_
         assert "Ask the user to pick one:\n1. RETAIL_DB.MART.FCT_SALES (table, connection 2)\n" \
                "2. RETAIL_DB.ARCHIVE.FCT_SALES (table, connection 2)" in text
     assert "requiresSchemaSelection" not in unique["data"] and unique["data"]["grants"]
+    # parent grants only: never shown as table access, their schemas offered instead
+    assert parents["data"]["requiresSchemaSelection"] is True and parents["data"]["grants"] == []
+    assert parents["data"]["schemaHints"] == ["MART", "ARCHIVE"]
+    assert "1. schema MART\n2. schema ARCHIVE" in parents["formattedResponse"]
     assert "1. retail_snowflake.mart.fct_sales (oetable, objectId 1011)" in named["formattedResponse"]
     assert "2. retail_snowflake.archive.fct_sales (oetable, objectId 1013)" in named["formattedResponse"]
     assert "object_id and object_type (or fully_qualified_name)" in named["formattedResponse"]
