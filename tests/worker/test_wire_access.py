@@ -121,6 +121,10 @@ async def test_native_calls_name_the_object_as_ovaledge_takes_it(tmp_path):
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
         results = [result_json(await conn.call("access_explorer", args)) for args in calls]
         requests = sent(await sandbox.requests())
+        report = result_json(await conn.call("access_explorer", {
+            **who, "source_system": "tableau", "object_type": "report", "object_path": "Retail KPIs",
+            "object_name": "Daily Revenue Trend"}))
+        report_request = sent(await sandbox.requests())[len(requests):]
     base = {"sourceSystem": "snowflake", "queryDirection": "object_to_users", "objectType": "table"}
     assert [r[2] for r in requests] == [
         native(**base, objectPath="RETAIL_DB.MART.FCT_SALES"),
@@ -131,6 +135,9 @@ async def test_native_calls_name_the_object_as_ovaledge_takes_it(tmp_path):
     ]
     grants = [r["data"]["grants"] for r in results]
     assert grants[0] and all(g == grants[0] for g in grants)
+    assert report_request == [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="object_to_users",
+                                                   objectType="report", objectPath="Retail KPIs/Daily Revenue Trend"))]
+    assert {g["objectPath"] for g in report["data"]["grants"]} == {"Retail KPIs/Daily Revenue Trend"}
 
 
 async def test_descendants_keep_their_grants(tmp_path):

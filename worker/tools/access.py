@@ -131,9 +131,10 @@ def _path(value: str) -> str:
     return separator.join(p for p in (_identifier(s) for s in value.split(separator)) if p)
 
 
-def compose_object_path(paths: list[str], names: list[str]) -> list[str]:
+def compose_object_path(paths: list[str], names: list[str], separator: str = ".") -> list[str]:
     """object_path (the scope) + object_name: "DB.SCHEMA" + "ORDERS" -> "DB.SCHEMA.ORDERS";
-    a full table path keeps its database and schema and takes the name as the table."""
+    a full table path keeps its database and schema and takes the name as the table. Tableau
+    (`separator` "/"): "Project" + "Report" -> "Project/Report"."""
     scopes = [p for p in (_path(v) for v in paths) if p]
     tables = [n for n in (_path(v) for v in names) if n]
     if not tables:
@@ -142,6 +143,9 @@ def compose_object_path(paths: list[str], names: list[str]) -> list[str]:
         return tables
     composed = []
     for scope in scopes:
+        if separator != ".":
+            composed.append(f"{scope}{separator}{tables[0]}")
+            continue
         segments = [s for s in scope.split(".") if s.strip()]
         if len(segments) >= FULL_TABLE_PATH:
             composed.append(".".join([*segments[:2], tables[0]]))
@@ -222,7 +226,8 @@ def native_query(a: dict[str, Any]) -> dict[str, Any]:
     fqn = str(a.get("fully_qualified_name") or "").strip() or None
     given_paths = strings(a.get("object_path"))
     names = strings(a.get("object_name"))
-    paths = compose_object_path(given_paths or ([fqn] if fqn else []), names)
+    paths = compose_object_path(given_paths or ([fqn] if fqn else []), names,
+                                "/" if system == "tableau" else ".")
     if object_id is not None and not given_paths:
         paths = []  # the object is named by its id (with its name or FQN beside it)
     usernames = strings(a.get("username"))
