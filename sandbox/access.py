@@ -6,10 +6,17 @@ decides (the object, then its parents, then its connection). A user's permission
 the strongest of its own and its roles'. Only the kinds OvalEdge secures carry permissions:
 schemas, tables, columns, files, file columns, charts, story zones and stories; listing a user's
 objects leaves columns out unless `objectType` asks for them (they follow their table or file).
+
+Answers follow docs/wire.md: the one object asked about at the top of `data` (identity,
+`redirectUrl` as its hash route, `inheritedFrom` when all of its access comes from one level above
+it), the entries under `effectiveAccess` (switch `catalog_access.entries`: `principals` for
+object_to_principals, or our former `permissions`). The first-generation routes
+`get-user-object-access` and `source-system-access` take the same parameters without `operation`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, NamedTuple
 
 from starlette.datastructures import QueryParams
@@ -18,6 +25,7 @@ from sandbox import native_access
 from sandbox import sample_access as sa
 from sandbox.catalog import Catalog
 from sandbox.documents import identity
+from sandbox.shapes import SHAPES
 from sandbox.wire import (
     Answer,
     BadRequest,
@@ -205,8 +213,45 @@ def _listed(catalog: Catalog, params: QueryParams) -> list[dict[str, Any]]:
     return catalog.of_type(*kinds)
 
 
-def catalog_access(catalog: Catalog, params: QueryParams) -> Answer:
+ENTRIES = SHAPES.declare(
+    "catalog_access.entries",
+    ("effectiveAccess", "principals", "permissions"),
+    "effectiveAccess",
+    "docs/wire.md GET /api/v1/mcp/access-explorer: catalog permissions under effectiveAccess "
+    "(evidenced), object_to_principals under principals (named beside it), or permissions (ours, before)",
+)
+
+
+def _entries_key(shapes: dict[str, str], direction: str) -> str:
+    chosen = SHAPES.choice(shapes, ENTRIES)
+    if chosen == "principals" and direction == "user_to_object":
+        return "effectiveAccess"
+    return chosen
+
+
+def _about_one(doc: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The object an answer is about, at the top of `data` as OvalEdge names it: its identity,
+    `redirectUrl` (its hash route), and `inheritedFrom` when every entry comes from one level above
+    it (a story's zone)."""
+    about = {k: v for k, v in identity(doc).items() if k != "navLink"}
+    about["redirectUrl"] = doc["navLink"]
+    levels = {json.dumps(e.get("inheritedFrom"), sort_keys=True) for e in entries}
+    if entries and len(levels) == 1 and entries[0].get("inheritedFrom"):
+        about["inheritedFrom"] = entries[0]["inheritedFrom"]
+    return about
+
+
+_IDENTITY_KEYS = ("objectId", "objectType", "objectName", "fullyQualifiedName", "navLink")
+
+
+def _without_identity(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k not in _IDENTITY_KEYS}
+
+
+def catalog_access(catalog: Catalog, params: QueryParams, shapes: dict[str, str] | None = None) -> Answer:
+    shapes = shapes or {}
     direction = choice(params, "queryDirection", CATALOG_DIRECTIONS)
+    key = _entries_key(shapes, direction)
     user = _username(params)
     try:
         named = _objects(catalog, params)
@@ -220,28 +265,43 @@ def catalog_access(catalog: Catalog, params: QueryParams) -> Answer:
             f"objectName {text(params, 'objectName')!r} matches {len(named)} objects; pass the objectId "
             "and objectType (or the fullyQualifiedName) of one, or resolveAllMatches=true for all"
         )
-        return ok({**data, "permissions": [], **ambiguity([identity(d) for d in named], advice)})
-    if named is not None and len(named) == 1:
-        data["object"] = identity(named[0])
+        return ok({**data, key: [], **ambiguity([identity(d) for d in named], advice)})
     if direction == "user_to_object":
         if user is None:
             raise BadRequest("username is required for user_to_object")
         entries = [_user_entry(catalog, doc, user) for doc in named or _listed(catalog, params)]
-        data["permissions"] = [e for e in entries if e is not None]
+        found = [e for e in entries if e is not None]
     else:
         if named is None:
             raise BadRequest(
                 "object_to_principals needs an object: objectId with objectType, "
                 "fullyQualifiedName or objectName"
             )
-        data["permissions"] = [
-            _principal_entry(doc, p) for doc in named for p in permissions_on(catalog, doc)
-        ]
+        found = [_principal_entry(doc, p) for doc in named for p in permissions_on(catalog, doc)]
+    if named is not None and len(named) == 1:
+        data.update(_about_one(named[0], found))
+        if key != "permissions":
+            found = [_without_identity(e) for e in found]
+    data[key] = found
     return ok(data)
 
 
-def access_explorer(catalog: Catalog, params: QueryParams) -> Answer:
+def access_explorer(catalog: Catalog, params: QueryParams, shapes: dict[str, str] | None = None) -> Answer:
     operation = choice(params, "operation", OPERATIONS)
     if operation == "catalog_access":
-        return catalog_access(catalog, params)
-    return native_access.source_system_access(catalog, params)
+        return catalog_access(catalog, params, shapes)
+    return native_access.source_system_access(catalog, params, shapes)
+
+
+def get_user_object_access(
+    catalog: Catalog, params: QueryParams, shapes: dict[str, str] | None = None
+) -> Answer:
+    """First generation: `GET get-user-object-access`, the catalog permissions without `operation`."""
+    return catalog_access(catalog, params, shapes)
+
+
+def source_system_access(
+    catalog: Catalog, params: QueryParams, shapes: dict[str, str] | None = None
+) -> Answer:
+    """First generation: `GET source-system-access`, the native grants without `operation`."""
+    return native_access.source_system_access(catalog, params, shapes)

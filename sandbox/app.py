@@ -81,6 +81,7 @@ class ApiRoute:
 
 TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk", "shapes", "link_base"), ("data_quality",)
 TAG_SHAPES = ("tag_security_mode", "shapes")
+SHAPES = ("shapes",)
 DQ = f"{MCP}/dq-intelligence"
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
@@ -96,7 +97,7 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
     ApiRoute("GET", f"{MCP}/asset-lineage", CURRENT, documents.lineage),
     ApiRoute("POST", f"{MCP}/metadata-changes-between-crawls", CURRENT, crawls.metadata_changes),
-    ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer),
+    ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer, SHAPES),
     ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base",)),
     ApiRoute(
         "POST",
@@ -142,6 +143,8 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_RULES),
     ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_RULES),
     ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_RULES),
+    ApiRoute("GET", f"{MCP}/source-system-access", FIRST_GENERATION, access.source_system_access, SHAPES),
+    ApiRoute("GET", f"{MCP}/get-user-object-access", FIRST_GENERATION, access.get_user_object_access, SHAPES),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}

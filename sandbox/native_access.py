@@ -4,7 +4,12 @@ and Tableau, from sample_access.py, over the objects of their catalog connection
 A user holds a grant directly, through a role (and every role inside it: Snowflake's role
 hierarchy) or through a group (Tableau). Snowflake has no groups and Tableau no roles, so the
 directions that need the missing kind answer 400 (group_to_roles and role_to_groups on both).
-Neither system keeps column grants: `includeColumns` is accepted and changes nothing.
+Neither system keeps column grants: `includeColumns` is accepted and changes nothing. Snowflake
+paths are dotted (DB.SCHEMA.TABLE), Tableau's Project/Report. An object may also be named by its
+catalog `objectId` (with `objectType`, the native level), its `fullyQualifiedName` or its
+`objectName` when `objectPath` is absent. Shape switches: how a connector without native access
+answers (`native_access.unsupported`), and a path matching several objects
+(`native_access.partial_path`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from starlette.datastructures import QueryParams
 
 from sandbox import sample_access as sa
 from sandbox.catalog import Catalog
-from sandbox.wire import Answer, BadRequest, ambiguity, choice, flag, not_found, ok, one_of, text
+from sandbox.shapes import SHAPES
+from sandbox.wire import Answer, BadRequest, ambiguity, choice, flag, integer, not_found, ok, one_of, text
 
 UNSUPPORTED = "mcp.source.system.unsupported"
 MISMATCH = "mcp.source.system.hint.mismatch"
@@ -58,11 +64,44 @@ _MECHANISMS = ("direct", "group", "role")
 _CATALOG_LEVELS = {"oeschema": "schema", "oetable": "table", "oecolumn": "column"}
 
 
+UNSUPPORTED_ANSWER = SHAPES.declare(
+    "native_access.unsupported",
+    ("code", "errorCode", "error_code", "message"),
+    "code",
+    "docs/wire.md GET /api/v1/mcp/access-explorer: a connector without native access answers 400 with "
+    "OvalEdge's message and mcp.source.system.unsupported under code, errorCode or error_code, or "
+    "(the reference's client keeps only the message) the message alone",
+)
+PARTIAL_PATH = SHAPES.declare(
+    "native_access.partial_path",
+    ("candidates", "merged", "parents"),
+    "candidates",
+    "docs/wire.md GET /api/v1/mcp/access-explorer: a path matching several objects answers "
+    "matchCandidates, or (a backend without that step, which the reference also shapes) the grants "
+    "of every match merged, or only the grants on their parents",
+)
+
+
+class CodedBadRequest(BadRequest):
+    """A 400 whose code goes under the key the chosen release uses (or nowhere)."""
+
+    def __init__(self, message: str, code: str, key: str):
+        super().__init__(message, code)
+        self.key = key
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "message": str(self)}
+        if self.key != "message":
+            body[self.key] = self.error_code
+        return body
+
+
 class NativeObject(NamedTuple):
     level: str
     path: str
     name: str
     parent: str | None
+    catalog_id: int | None = None  # the catalog object it stands for
 
 
 class Grant(NamedTuple):
@@ -91,6 +130,7 @@ def _snowflake_objects(catalog: Catalog, connection: str) -> list[NativeObject]:
                 paths[doc["objectId"]],
                 doc["objectName"].upper(),
                 parent_path,
+                doc["objectId"],
             )
         )
     return objects
@@ -101,7 +141,8 @@ def _tableau_objects(catalog: Catalog, connection: str) -> list[NativeObject]:
     charts = [d for d in catalog.of_type("oechart") if d["connectionName"] == connection]
     projects = dict.fromkeys(chart["reportGroup"] for chart in charts)
     return [NativeObject("project", p, p, None) for p in projects] + [
-        NativeObject("report", f"{c['reportGroup']}.{c['objectName']}", c["objectName"], c["reportGroup"])
+        NativeObject("report", f"{c['reportGroup']}/{c['objectName']}", c["objectName"], c["reportGroup"],
+                     c["objectId"])
         for c in charts
     ]
 
@@ -118,6 +159,7 @@ class System:
     def __init__(self, catalog: Catalog, name: str, connection: dict[str, Any]):
         spec = sa.NATIVE_SYSTEMS[name]
         self.name = name
+        self.separator = "/" if name == "tableau" else "."  # Tableau: Project/Report
         self.connection_id = connection["connectionId"]
         self.levels: tuple[str, ...] = spec["levels"]
         self.principal_types: tuple[str, ...] = spec["principalTypes"]
@@ -218,8 +260,9 @@ class Query(NamedTuple):
     descendants: bool
 
     def in_scope(self, path: str) -> bool:
+        below = self.system.separator
         return any(
-            path == o.path or (self.descendants and path.startswith(o.path + ".")) for o in self.objects
+            path == o.path or (self.descendants and path.startswith(o.path + below)) for o in self.objects
         )
 
 
@@ -368,7 +411,8 @@ def _browse(query: Query) -> dict[str, Any]:
     children = [
         {"objectPath": o.path, "objectLevel": o.level, "name": o.name}
         for o in system.objects
-        if o.level == child_level and (parent is None or o.path.startswith(parent.path + "."))
+        if o.level == child_level
+        and (parent is None or o.path.startswith(parent.path + system.separator))
     ]
     return {"grants": [], "children": children}
 
@@ -390,17 +434,18 @@ _HANDLERS: dict[str, Callable[[Query], dict[str, Any]]] = {
 _OBJECT_PATH_DIRECTIONS = ("user_to_objects", "user_to_privileges", "object_to_users", "browse")
 
 
-def _system(catalog: Catalog, params: QueryParams) -> tuple[System, bool]:
+def _system(catalog: Catalog, params: QueryParams, code_key: str) -> tuple[System, bool]:
     """The source system asked for, checked against `connectionId`; and whether one was given."""
     name = text(params, "sourceSystem")
     if name is None:
         raise BadRequest("sourceSystem is required, e.g. snowflake or tableau")
     name = name.lower()
     if name not in sa.NATIVE_SYSTEMS:
-        raise BadRequest(
-            f"Native access is not supported for source system {name!r}; "
-            f"supported: {list(sa.NATIVE_SYSTEMS)}",
+        raise CodedBadRequest(
+            f"Connector type {name} is not supported for native DAM access. Supported connector types: "
+            f"{', '.join(sa.NATIVE_SYSTEMS)}. Continue with operation=catalog_access.",
             UNSUPPORTED,
+            code_key,
         )
     expected = sa.NATIVE_SYSTEMS[name]["connectionId"]
     by_id = {c["connectionId"]: c for c in catalog.connections.values()}
@@ -412,10 +457,11 @@ def _system(catalog: Catalog, params: QueryParams) -> tuple[System, bool]:
             raise BadRequest(f"No connection with connectionId {given[0]!r}")
         connection = by_id[int(given[0])]
         if connection["connectionId"] != expected:
-            raise BadRequest(
+            raise CodedBadRequest(
                 f"connectionId {given[0]} is {connection['connectionName']} ({connection['serverType']}), "
                 f"not a {name} connection",
                 MISMATCH,
+                "errorCode" if code_key == "message" else code_key,
             )
     return System(catalog, name, by_id[expected]), bool(given)
 
@@ -431,7 +477,20 @@ def _resolve(system: System, path: str, level: str | None) -> list[NativeObject]
     """Objects at `path`, or, when its leading parts are left out, every object it ends."""
     pool = [o for o in system.objects if level is None or o.level == level]
     exact = [o for o in pool if o.path.lower() == path.lower()]
-    return exact or [o for o in pool if o.path.lower().endswith("." + path.lower())]
+    return exact or [o for o in pool if o.path.lower().endswith(system.separator + path.lower())]
+
+
+def _by_catalog_id(system: System, params: QueryParams, level: str | None) -> str | None:
+    """The path of the object `objectId` names (a catalog id), checked against `objectType`."""
+    object_id = integer(params, "objectId", minimum=1)
+    if object_id is None:
+        return None
+    if level is None:
+        raise BadRequest("objectType is required with objectId")
+    found = [o for o in system.objects if o.catalog_id == object_id and o.level == level]
+    if not found:
+        raise LookupError
+    return found[0].path
 
 
 def _summary(system: System, grants: list[dict[str, Any]]) -> dict[str, Any]:
@@ -443,8 +502,11 @@ def _summary(system: System, grants: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def source_system_access(catalog: Catalog, params: QueryParams) -> Answer:
-    system, connection_given = _system(catalog, params)
+def source_system_access(
+    catalog: Catalog, params: QueryParams, shapes: dict[str, str] | None = None
+) -> Answer:
+    shapes = shapes or {}
+    system, connection_given = _system(catalog, params, SHAPES.choice(shapes, UNSUPPORTED_ANSWER))
     direction = choice(params, "queryDirection", DIRECTIONS)
     for kind in _NEEDS.get(direction, ()):
         if kind not in system.principal_types:
@@ -461,6 +523,13 @@ def source_system_access(catalog: Catalog, params: QueryParams) -> Answer:
         if u.strip()
     ]
     names = [n.strip() for n in params.getlist("objectPath") if n.strip()]
+    if not names:  # the object by its catalog id, else its FQN or name (docs: aliases of objectPath)
+        try:
+            by_id = _by_catalog_id(system, params, level) if direction in _OBJECT_PATH_DIRECTIONS else None
+        except LookupError:
+            return not_found()
+        alias = by_id or text(params, "fullyQualifiedName") or text(params, "objectName")
+        names = [alias] if alias else []
     data: dict[str, Any] = {
         "sourceSystem": system.name,
         "queryDirection": direction,
@@ -469,12 +538,15 @@ def source_system_access(catalog: Catalog, params: QueryParams) -> Answer:
     if users:
         data["username"] = users[0] if len(users) == 1 else users
     objects: list[NativeObject] = []
+    several = False
     if direction in _OBJECT_PATH_DIRECTIONS:
         for name in names:
             found = _resolve(system, name, None if direction == "browse" else level)
             if not found:
                 return not_found()
-            if len(found) > 1 and not flag(params, "resolveAllMatches"):
+            merged = SHAPES.choice(shapes, PARTIAL_PATH) != "candidates"
+            several = several or len(found) > 1
+            if len(found) > 1 and not flag(params, "resolveAllMatches") and not merged:
                 advice = (
                     f"objectPath {name!r} matches {len(found)} objects; give the full path "
                     f"(e.g. {found[0].path}), or resolveAllMatches=true for all"
@@ -495,4 +567,6 @@ def source_system_access(catalog: Catalog, params: QueryParams) -> Answer:
             objects += found
     query = Query(system, direction, level, users, names, objects, descendants)
     answer = _HANDLERS[direction](query)
+    if several and SHAPES.choice(shapes, PARTIAL_PATH) == "parents":
+        answer["grants"] = [g for g in answer["grants"] if g["objectLevel"] not in ("table", "column")]
     return ok({**data, **answer, "summary": _summary(system, answer["grants"])})

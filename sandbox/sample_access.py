@@ -11,7 +11,7 @@ Native grants: one shape for both systems. A membership puts a user or a role in
 (Snowflake's role hierarchy: the inner role's privileges flow to the outer one) or a user into a
 group (Tableau). A grant gives privileges on one object path to a role, a group or a user.
 Snowflake paths are DATABASE.SCHEMA.TABLE[.COLUMN] of the retail_snowflake catalog, upper-case;
-Tableau paths are PROJECT.REPORT, the project being the charts' report group.
+Tableau paths are Project/Report, the project being the charts' report group.
 """
 
 from __future__ import annotations
@@ -154,29 +154,29 @@ NATIVE_GRANTS: dict[str, list[tuple[str, str, list[str], str, str]]] = {
     "tableau": [
         ("group", "All Users", ["VIEW"], "project", "Retail KPIs"),
         ("group", "Site Publishers", ["VIEW", "EXPLORE", "PUBLISH"], "project", "Retail KPIs"),
-        ("group", "Finance Viewers", ["VIEW", "EXPLORE"], "report", "Retail KPIs.Daily Revenue Trend"),
-        ("group", "Finance Viewers", ["VIEW", "EXPLORE"], "report", "Retail KPIs.Top Products by Margin"),
+        ("group", "Finance Viewers", ["VIEW", "EXPLORE"], "report", "Retail KPIs/Daily Revenue Trend"),
+        ("group", "Finance Viewers", ["VIEW", "EXPLORE"], "report", "Retail KPIs/Top Products by Margin"),
         (
             "group",
             "Marketing Explorers",
             ["VIEW", "EXPLORE"],
             "report",
-            "Retail KPIs.Customer Lifetime Value Distribution",
+            "Retail KPIs/Customer Lifetime Value Distribution",
         ),
         (
             "group",
             "Marketing Explorers",
             ["VIEW", "EXPLORE"],
             "report",
-            "Retail KPIs.Active Customers by Region",
+            "Retail KPIs/Active Customers by Region",
         ),
-        ("user", "chloe.nguyen", ["VIEW", "EXPLORE", "PUBLISH"], "report", "Retail KPIs.Daily Revenue Trend"),
+        ("user", "chloe.nguyen", ["VIEW", "EXPLORE", "PUBLISH"], "report", "Retail KPIs/Daily Revenue Trend"),
         (
             "user",
             "dev.patel",
             ["VIEW", "EXPLORE"],
             "report",
-            "Retail KPIs.Customer Lifetime Value Distribution",
+            "Retail KPIs/Customer Lifetime Value Distribution",
         ),
     ],
 }

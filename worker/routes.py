@@ -58,6 +58,8 @@ GLOSSARY_TERMS = Route("GET", f"{API}/glossary-terms")
 TAGS = Route("GET", f"{API}/tags")
 SEARCH_PLATFORM_DOCS = Route("GET", f"{API}/search-platform-docs")
 LOOKUP_DATASTORY = Route("GET", f"{API}/lookup-datastory")
+SOURCE_SYSTEM_ACCESS = Route("GET", f"{API}/source-system-access")
+GET_USER_OBJECT_ACCESS = Route("GET", f"{API}/get-user-object-access")
 
 # The current MCP API's governed writes, guided creation and data quality.
 UPDATE_CDE_ASSOCIATIONS = Route("POST", f"{API}/update-cde-associations", changes=True)
@@ -100,7 +102,7 @@ SEARCH = Capability("search", ASSET_EXPLORER, (SEARCH_CATALOG, GLOSSARY_TERMS, T
 DETAILS = Capability("details", ASSET_DETAILS, (OBJECT_DETAILS, COLUMN_PROFILE, ENTITY_RELATIONSHIPS))
 LINEAGE_GRAPH = Capability("lineage", ASSET_LINEAGE, (LINEAGE,))
 CRAWL_CHANGES = Capability("metadata changes", METADATA_CHANGES)
-ACCESS = Capability("access", ACCESS_EXPLORER)
+ACCESS = Capability("access", ACCESS_EXPLORER, (SOURCE_SYSTEM_ACCESS, GET_USER_OBJECT_ACCESS))
 KNOWLEDGE = Capability("knowledge", KNOWLEDGE_SEARCH, (SEARCH_PLATFORM_DOCS, LOOKUP_DATASTORY))
 DESCRIPTIONS = Capability("descriptions", UPDATE_ASSET_DESCRIPTIONS, (UPDATE_ASSET_DESCRIPTIONS,))
 CDE = Capability("critical data elements", UPDATE_CDE_ASSOCIATIONS)

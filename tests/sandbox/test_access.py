@@ -1,5 +1,7 @@
 """access-explorer, catalog_access: OvalEdge's own permissions, inherited from schema and
-connection, per user or per object (sandbox/access.py, sample_access.py)."""
+connection, per user or per object (sandbox/access.py, sample_access.py), in the evidenced shape:
+the object at the top of `data` (identity, `redirectUrl`, `inheritedFrom`), the entries under
+`effectiveAccess` (or, by shape switch, `principals` or our former `permissions`)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,6 @@ from tests.sandbox.support import ACCESS, get_data
 
 CATALOG = Catalog()
 ENTRY_KEYS = {
-    "objectId",
-    "objectType",
-    "objectName",
-    "fullyQualifiedName",
-    "navLink",
     "principalName",
     "principalType",
     "metadataPermission",
@@ -67,17 +64,18 @@ async def test_object_to_principals_inherits_per_principal(client, headers):
         catalog_access(queryDirection="object_to_principals", objectId=1011, objectType="oetable"),
     )
     assert data["operation"] == "catalog_access" and data["queryDirection"] == "object_to_principals"
-    assert data["object"] == {
+    assert {k: data[k] for k in ("objectId", "objectType", "objectName", "fullyQualifiedName", "redirectUrl")} == {
         "objectId": 1011,
         "objectType": "oetable",
         "objectName": "fct_sales",
         "fullyQualifiedName": "retail_snowflake.mart.fct_sales",
-        "navLink": "#nav/table?browse=summary&id=1011",
+        "redirectUrl": "#nav/table?browse=summary&id=1011",
     }
-    assert all(ENTRY_KEYS <= p.keys() for p in data["permissions"])
+    assert "inheritedFrom" not in data and "permissions" not in data
+    assert all(ENTRY_KEYS <= p.keys() and "objectId" not in p for p in data["effectiveAccess"])
     mart = {"objectType": "oeschema", "objectName": "mart"}
     connection = {"objectType": "connection", "objectName": "retail_snowflake"}
-    assert by_principal(data["permissions"]) == {
+    assert by_principal(data["effectiveAccess"]) == {
         "Data Stewards": ("META_WRITE", "DATA_READ", None),  # the table's own beats the schema's
         "eva.rossi": ("META_WRITE", "DATA_READ", None),
         "Finance Analysts": ("META_READ", "DATA_READ", mart),
@@ -85,9 +83,9 @@ async def test_object_to_principals_inherits_per_principal(client, headers):
         "OE_PUBLIC": ("META_READ", "NO_ACCESS", connection),
         "Data Engineers": ("META_WRITE", "DATA_WRITE", connection),
     }
-    user = next(p for p in data["permissions"] if p["principalType"] == "user")
+    user = next(p for p in data["effectiveAccess"] if p["principalType"] == "user")
     assert user["grantSources"] == ["direct"] and user["contributingRoles"] == []
-    role = next(p for p in data["permissions"] if p["principalName"] == "Finance Analysts")
+    role = next(p for p in data["effectiveAccess"] if p["principalName"] == "Finance Analysts")
     assert role["grantSources"] == ["role"] and role["contributingRoles"] == ["Finance Analysts"]
 
 
@@ -96,13 +94,20 @@ async def test_no_access_entries_take_a_permission_away_below_them(client, heade
         data = await get_data(
             client, headers, ACCESS, catalog_access(queryDirection="object_to_principals", **where)
         )
-        return by_principal(data["permissions"])
+        return by_principal(data["effectiveAccess"])
 
     archive = await principals(fullyQualifiedName="retail_snowflake.archive.fct_sales.net_revenue")
     assert set(archive) == {"Finance Analysts", "Data Engineers"}  # OE_PUBLIC is shut out at the schema
     assert archive["Finance Analysts"][2] == {"objectType": "oeschema", "objectName": "archive"}
     files = await principals(objectName="daily_revenue_export.csv")
     assert set(files) == {"Finance Analysts", "Data Engineers"}
+    story = await get_data(
+        client,
+        headers,
+        ACCESS,
+        catalog_access(queryDirection="object_to_principals", objectId=6001, objectType="oestory"),
+    )
+    assert story["inheritedFrom"] == {"objectType": "storyzone", "objectName": "Finance Insights"}
     zone_only = await principals(objectId=6001, objectType="oestory")
     assert zone_only == {
         "Finance Analysts": (
@@ -124,7 +129,7 @@ async def test_user_to_object_combines_the_users_own_and_its_roles(client, heade
             client, headers, ACCESS, catalog_access(queryDirection="user_to_object", username=user, **where)
         )
         assert data["username"] == user.lower()
-        return data["permissions"]
+        return data["effectiveAccess"]
 
     [eva] = await permissions("Eva.Rossi", objectId=1011, objectType="oetable")
     assert (eva["principalType"], eva["principalName"]) == ("user", "eva.rossi")
@@ -155,7 +160,7 @@ async def test_an_ambiguous_object_name(client, headers):
     data = await get_data(
         client, headers, ACCESS, catalog_access(queryDirection="object_to_principals", objectName="fct_sales")
     )
-    assert data["ambiguousMatch"] is True and data["permissions"] == [] and "object" not in data
+    assert data["ambiguousMatch"] is True and data["effectiveAccess"] == [] and "objectId" not in data
     assert [c["fullyQualifiedName"] for c in data["matchCandidates"]] == [
         "retail_snowflake.mart.fct_sales",
         "retail_snowflake.archive.fct_sales",
@@ -176,7 +181,7 @@ async def test_an_ambiguous_object_name(client, headers):
             queryDirection="object_to_principals", objectName="fct_sales", resolveAllMatches="true"
         ),
     )
-    assert {p["objectId"] for p in every["permissions"]} == {1011, 1013} and "object" not in every
+    assert {p["objectId"] for p in every["effectiveAccess"]} == {1011, 1013} and "objectId" not in every
     one_type = await get_data(
         client,
         headers,
@@ -188,7 +193,7 @@ async def test_an_ambiguous_object_name(client, headers):
             objectType="oefilecolumn",
         ),
     )
-    assert one_type["object"]["objectId"] == 500204
+    assert one_type["objectId"] == 500204 and one_type["objectType"] == "oefilecolumn"
 
 
 @pytest.mark.parametrize(
@@ -229,3 +234,32 @@ async def test_bad_catalog_access_requests(client, headers, params, status):
     response = await client.get(ACCESS, params=params, headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["ok"] is False
+
+
+@pytest.mark.parametrize(
+    ("shape", "key_for_principals", "key_for_user"),
+    [
+        ("effectiveAccess", "effectiveAccess", "effectiveAccess"),
+        ("principals", "principals", "effectiveAccess"),
+        ("permissions", "permissions", "permissions"),
+    ],
+)
+async def test_the_entries_key_follows_the_shape_switch(client, headers, shape, key_for_principals, key_for_user):
+    response = await client.post("/__sandbox/settings", json={"shapes": {"catalog_access.entries": shape}})
+    assert response.status_code == 200, response.text
+    who = await get_data(
+        client,
+        headers,
+        ACCESS,
+        catalog_access(queryDirection="object_to_principals", objectId=1011, objectType="oetable"),
+    )
+    mine = await get_data(
+        client,
+        headers,
+        ACCESS,
+        catalog_access(queryDirection="user_to_object", username="eva.rossi", objectId=1011, objectType="oetable"),
+    )
+    assert len(who[key_for_principals]) == 6 and len(mine[key_for_user]) == 1
+    others = {"effectiveAccess", "principals", "permissions"}
+    assert not (others - {key_for_principals}) & who.keys() and not (others - {key_for_user}) & mine.keys()
+    assert who["objectId"] == mine["objectId"] == 1011

@@ -58,7 +58,7 @@ def catalog_object(system: str, path: str) -> dict | None:
     if system == "snowflake":
         parts = path.split(".")[1:]
         return CATALOG.by_fqn(".".join(["retail_snowflake", *parts])) if parts else None
-    project, _, report = path.partition(".")
+    project, _, report = path.partition("/")
     return CATALOG.by_fqn(f"retail_tableau.{project}.{report}") if report else None
 
 
@@ -81,7 +81,8 @@ def test_every_grant_and_membership_names_real_objects_and_principals():
                 )
             else:
                 doc = catalog_object(system, path)
-                assert doc is not None and doc["objectName"].lower() == path.rsplit(".", 1)[1].lower(), path
+                name = path.rsplit("/" if system == "tableau" else ".", 1)[1]
+                assert doc is not None and doc["objectName"].lower() == name.lower(), path
     users = {m for t, m, _, _ in sa.NATIVE_MEMBERSHIPS["tableau"] if t == "user"}
     assert users <= set(sa.CATALOG_USERS)  # Tableau signs in with OvalEdge's people
 
@@ -290,7 +291,7 @@ async def test_tableau_groups_and_direct_grants(client, headers):
     dev = await grants(client, headers, "tableau", "user_to_objects", username="dev.patel")
     assert rows(dev) == {
         ("Retail KPIs", ("VIEW",), "group", "dev.patel"),
-        ("Retail KPIs.Customer Lifetime Value Distribution", ("VIEW", "EXPLORE"), "direct", "dev.patel"),
+        ("Retail KPIs/Customer Lifetime Value Distribution", ("VIEW", "EXPLORE"), "direct", "dev.patel"),
     }
     via_group = next(g for g in dev["grants"] if g["grantMechanism"] == "group")
     assert via_group["contributingGroup"] == "All Users"
@@ -308,7 +309,7 @@ async def test_tableau_groups_and_direct_grants(client, headers):
         headers,
         "tableau",
         "object_to_users",
-        objectPath="Retail KPIs.Daily Revenue Trend",
+        objectPath="Retail KPIs/Daily Revenue Trend",
         objectType="report",
     )
     assert {(g["principalName"], g["objectLevel"]) for g in trend["grants"]} >= {
@@ -378,7 +379,7 @@ async def test_bad_source_system_requests(client, headers, params, error_code):
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["ok"] is False and body["message"]
-    assert body.get("errorCode") == error_code
+    assert body.get("code") == error_code and "errorCode" not in body  # the default: OvalEdge's `code`
 
 
 async def test_an_unknown_object_path_is_not_found(client, headers):
@@ -399,3 +400,56 @@ async def test_an_unknown_object_path_is_not_found(client, headers):
         client, headers, "snowflake", "user_to_objects", username="ben.kim", includeColumns="true"
     )
     assert ignored["summary"]["byObjectLevel"]["column"] == 0  # Snowflake keeps no column grants
+
+
+@pytest.mark.parametrize("key", ["code", "errorCode", "error_code", "message"])
+async def test_an_unsupported_connector_answers_in_the_chosen_shape(client, headers, key):
+    response = await client.post("/__sandbox/settings", json={"shapes": {"native_access.unsupported": key}})
+    assert response.status_code == 200, response.text
+    response = await client.get(ACCESS, params=native("postgres", "object_to_users", objectPath="pos.orders",
+                                                      objectType="table"), headers=headers)
+    assert response.status_code == 400
+    body = response.json()
+    assert "not supported for native DAM access" in body["message"]
+    assert "Continue with operation=catalog_access" in body["message"]
+    codes = {k: body[k] for k in ("code", "errorCode", "error_code") if k in body}
+    assert codes == ({} if key == "message" else {key: "mcp.source.system.unsupported"})
+    mismatch = await client.get(ACCESS, params=native("snowflake", "browse", connectionId=1), headers=headers)
+    assert "mcp.source.system.hint.mismatch" in mismatch.json().values()  # a code, whatever the switch
+
+
+async def test_an_object_named_by_catalog_id_fqn_or_name(client, headers):
+    by_path = await grants(client, headers, "snowflake", "object_to_users", objectPath="RETAIL_DB.MART.FCT_SALES",
+                           objectType="table")
+    by_id = await grants(client, headers, "snowflake", "object_to_users", objectId=1011, objectType="table")
+    by_fqn = await grants(client, headers, "snowflake", "object_to_users", objectType="table",
+                          fullyQualifiedName="RETAIL_DB.MART.FCT_SALES")
+    assert by_path["grants"] and by_id["grants"] == by_path["grants"] == by_fqn["grants"]
+    report = await grants(client, headers, "tableau", "object_to_users", objectType="report",
+                          objectName="Daily Revenue Trend")
+    assert {g["objectPath"] for g in report["grants"]} >= {"Retail KPIs/Daily Revenue Trend"}
+    missing = await client.get(ACCESS, params=native("snowflake", "object_to_users", objectId=1099,
+                                                     objectType="table"), headers=headers)
+    assert missing.status_code == 404
+    untyped = await client.get(ACCESS, params=native("snowflake", "object_to_users", objectId=1011),
+                               headers=headers)
+    assert untyped.status_code == 400 and "objectType" in untyped.json()["message"]
+
+
+async def test_a_partial_path_merged_by_the_backend(client, headers):
+    response = await client.post("/__sandbox/settings", json={"shapes": {"native_access.partial_path": "merged"}})
+    assert response.status_code == 200, response.text
+    data = await grants(client, headers, "snowflake", "object_to_users", objectPath="FCT_SALES", objectType="table")
+    assert "ambiguousMatch" not in data
+    assert {g["objectPath"] for g in data["grants"] if g["objectLevel"] == "table"} == {
+        "RETAIL_DB.MART.FCT_SALES",
+        "RETAIL_DB.ARCHIVE.FCT_SALES",
+    }
+
+
+async def test_a_partial_path_answered_with_parent_grants_only(client, headers):
+    response = await client.post("/__sandbox/settings", json={"shapes": {"native_access.partial_path": "parents"}})
+    assert response.status_code == 200, response.text
+    data = await grants(client, headers, "snowflake", "object_to_users", objectPath="FCT_SALES", objectType="table")
+    assert "ambiguousMatch" not in data and data["grants"]
+    assert {g["objectLevel"] for g in data["grants"]} == {"database", "schema"}

@@ -1,6 +1,7 @@
-"""`access_explorer` through `oe-mcp-local --demo`: every query direction's exact request, the
-who-has-access intent gate, the checks made before any call, ambiguity, and the catalog
-fallback for a source system OvalEdge has no native access for.
+"""`access_explorer` through `oe-mcp-local --demo`: every query direction's exact request on a
+current OvalEdge and on an old one (the first-generation `source-system-access` and
+`get-user-object-access`), the who-has-access intent gate, the checks made before any call,
+ambiguity, and the catalog fallback for a source system OvalEdge has no native access for.
 
 The sandbox's access data (sandbox/sample_access.py): catalog roles such as Finance Analysts,
 Snowflake roles ANALYST_BASE < ANALYST_FINANCE < REPORTING and users ana.ortiz, eva.rossi, ...;
@@ -12,14 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from tests.harness import demo_supervisor, result_json, result_text
-from tests.worker.test_tools_wire import ACCESS, GET, Case, q, sent
+from tests.worker.test_tools_wire import ACCESS, API, GET, Case, Request, q, sent
 
 FCT_SALES = 1011  # mart.fct_sales
 CATALOG = {"operation": "catalog_access"}
 NATIVE = {"operation": "source_system_access"}
 SNOWFLAKE = {**NATIVE, "source_system": "snowflake"}
 TABLEAU = {**NATIVE, "source_system": "tableau"}
-NOT_ON_LEGACY = "does not offer access_explorer"
+SOURCE_SYSTEM_ACCESS, USER_OBJECT_ACCESS = f"{API}/source-system-access", f"{API}/get-user-object-access"
+
+
+def first_generation(requests: list[Request]) -> list[Request]:
+    """The same questions as an old OvalEdge takes them: its own route per operation, no
+    `operation` (constants @94334ab2; data_access_management.py @5d2636fc)."""
+    return [(method, SOURCE_SYSTEM_ACCESS if query["operation"] == "source_system_access" else USER_OBJECT_ACCESS,
+             {k: v for k, v in query.items() if k != "operation"}) for method, _, query in requests]
 
 
 def native(**params: Any) -> dict[str, Any]:
@@ -31,92 +39,97 @@ def catalog(**params: Any) -> dict[str, Any]:
 
 
 CASES: list[Case] = [
-    Case("access_explorer", {**CATALOG, "query_direction": "user_to_object", "username": "eva.rossi"},
-         [(GET, ACCESS, catalog(queryDirection="user_to_object", username="eva.rossi"))], NOT_ON_LEGACY),
+    Case("access_explorer", {**CATALOG, "query_direction": "user_to_object", "username": "eva.rossi",
+                             "fully_qualified_name": "retail_snowflake.mart.fct_sales"},
+         [(GET, ACCESS, catalog(queryDirection="user_to_object", username="eva.rossi",
+                                fullyQualifiedName="retail_snowflake.mart.fct_sales"))], []),
     Case("access_explorer", {**CATALOG, "query_direction": "user_to_object", "username": ["eva.rossi"],
                              "object_id": FCT_SALES, "object_type": "oetable"},
          [(GET, ACCESS, catalog(queryDirection="user_to_object", username="eva.rossi", objectId=FCT_SALES,
-                                objectType="oetable"))], NOT_ON_LEGACY),
+                                objectType="oetable"))], []),
     Case("access_explorer", {**CATALOG, "query_direction": "object_to_principals", "object_name": "fct_sales",
                              "resolve_all_matches": True, "access_intent_confirmed": "catalog_acl"},
          [(GET, ACCESS, catalog(queryDirection="object_to_principals", objectName="fct_sales",
-                                resolveAllMatches="true"))], NOT_ON_LEGACY),
+                                resolveAllMatches="true"))], []),
     Case("access_explorer", {**CATALOG, "query_direction": "object_to_principals",
                              "fully_qualified_name": "retail_snowflake.mart.fct_sales",
                              "access_intent_confirmed": "catalog_acl"},
          [(GET, ACCESS, catalog(queryDirection="object_to_principals",
-                                fullyQualifiedName="retail_snowflake.mart.fct_sales"))], NOT_ON_LEGACY),
+                                fullyQualifiedName="retail_snowflake.mart.fct_sales"))], []),
     Case("access_explorer", {**SNOWFLAKE, "source_system": "Snowflake", "query_direction": "user_to_objects",
                              "username": "ana.ortiz", "object_type": "oetable"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="user_to_objects",
-                               username="ana.ortiz", objectType="table"))], NOT_ON_LEGACY, key="ana"),
+                               username="ana.ortiz", objectType="table"))], [], key="ana"),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "object_to_users",
                              "object_path": "RETAIL_DB.MART.FCT_SALES", "object_type": "table",
                              "include_columns": True, "connection_id": 2, "access_intent_confirmed": "native"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="object_to_users",
                                objectPath="RETAIL_DB.MART.FCT_SALES", objectType="table", includeColumns="true",
-                               connectionId=2))], NOT_ON_LEGACY, key="who"),
+                               connectionId=2))], [], key="who"),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "object_to_users", "object_path": "RETAIL_DB.MART",
                              "object_type": "schema", "scope_mode": "descendants",
                              "access_intent_confirmed": "native"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="object_to_users",
                                objectPath="RETAIL_DB.MART", objectType="schema", scopeMode="descendants"))],
-         NOT_ON_LEGACY),
+         []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "browse", "connection_id": [2],
                              "object_path": "RETAIL_DB", "object_type": "schema"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="browse", objectPath="RETAIL_DB",
-                               objectType="schema", connectionId=2))], NOT_ON_LEGACY, key="browse"),
+                               objectType="schema", connectionId=2))], [], key="browse"),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "role_to_users", "object_name": "ANALYST_FINANCE"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="role_to_users",
-                               objectPath="ANALYST_FINANCE"))], NOT_ON_LEGACY),
+                               objectPath="ANALYST_FINANCE"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "user_to_roles",
                              "username": ["ana.ortiz", "eva.rossi"]},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="user_to_roles",
-                               username=["ana.ortiz", "eva.rossi"]))], NOT_ON_LEGACY),
+                               username=["ana.ortiz", "eva.rossi"]))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "role_to_parent_roles",
                              "object_path": "ANALYST_BASE"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="role_to_parent_roles",
-                               objectPath="ANALYST_BASE"))], NOT_ON_LEGACY),
+                               objectPath="ANALYST_BASE"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "role_to_privileges", "object_path": "LOADER"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="role_to_privileges",
-                               objectPath="LOADER"))], NOT_ON_LEGACY),
+                               objectPath="LOADER"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "user_to_privileges", "username": "gus.lindqvist"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="user_to_privileges",
-                               username="gus.lindqvist"))], NOT_ON_LEGACY),
+                               username="gus.lindqvist"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "privilege_to_roles", "object_path": "OWNERSHIP"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="privilege_to_roles",
-                               objectPath="OWNERSHIP"))], NOT_ON_LEGACY),
+                               objectPath="OWNERSHIP"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "privilege_to_users", "object_name": "SELECT"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="privilege_to_users",
-                               objectPath="SELECT"))], NOT_ON_LEGACY),
+                               objectPath="SELECT"))], []),
     Case("access_explorer", {**SNOWFLAKE, "query_direction": "privilege_to_principals",
                              "object_path": "INSERT"},
          [(GET, ACCESS, native(sourceSystem="snowflake", queryDirection="privilege_to_principals",
-                               objectPath="INSERT"))], NOT_ON_LEGACY),
+                               objectPath="INSERT"))], []),
     Case("access_explorer", {**TABLEAU, "query_direction": "user_to_objects", "username": "ben.kim",
                              "object_type": "all"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="user_to_objects", username="ben.kim"))],
-         NOT_ON_LEGACY),
+         []),
     Case("access_explorer", {**TABLEAU, "query_direction": "group_to_users", "object_path": "Finance Viewers"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="group_to_users",
-                               objectPath="Finance Viewers"))], NOT_ON_LEGACY),
+                               objectPath="Finance Viewers"))], []),
     Case("access_explorer", {**TABLEAU, "query_direction": "user_to_groups", "username": "eva.rossi"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="user_to_groups", username="eva.rossi"))],
-         NOT_ON_LEGACY),
+         []),
     Case("access_explorer", {**TABLEAU, "query_direction": "group_to_privileges",
                              "object_path": "Marketing Explorers"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="group_to_privileges",
-                               objectPath="Marketing Explorers"))], NOT_ON_LEGACY),
+                               objectPath="Marketing Explorers"))], []),
     Case("access_explorer", {**TABLEAU, "query_direction": "privilege_to_groups", "object_path": "PUBLISH"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="privilege_to_groups",
-                               objectPath="PUBLISH"))], NOT_ON_LEGACY),
+                               objectPath="PUBLISH"))], []),
     Case("access_explorer", {**TABLEAU, "query_direction": "object_to_users",
-                             "object_path": "Retail KPIs.Daily Revenue Trend", "object_type": "report",
+                             "object_path": "Retail KPIs/Daily Revenue Trend", "object_type": "report",
                              "access_intent_confirmed": "native"},
          [(GET, ACCESS, native(sourceSystem="tableau", queryDirection="object_to_users",
-                               objectPath="Retail KPIs.Daily Revenue Trend", objectType="report"))],
-         NOT_ON_LEGACY),
+                               objectPath="Retail KPIs/Daily Revenue Trend", objectType="report"))],
+         []),
 ]
+
+for _case in CASES:  # an old OvalEdge is asked the same, on its own routes
+    _case.legacy = first_generation(_case.current)
 
 INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("access_explorer", {"query_direction": "user_to_object"}, ["missing required argument: operation"]),
@@ -125,7 +138,11 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("access_explorer", {**SNOWFLAKE, "query_direction": "user_to_object", "username": "x"},
      ["not a source_system_access direction", "user_to_objects", "privilege_to_principals"]),
     ("access_explorer", {**CATALOG, "query_direction": "user_to_object", "username": "x",
-                         "source_system": "snowflake"}, ["source_system apply to operation=source_system_access"]),
+                         "source_system": "snowflake"},
+     ["user_to_object needs the object: provide object_id+object_type, fully_qualified_name, or object_name"]),
+    ("access_explorer", {**CATALOG, "query_direction": "object_to_principals", "object_id": 3,
+                         "object_type": "oetable", "object_name": "fct_sales", "access_intent_confirmed": "catalog_acl"},
+     ["use only one object resolution mode at a time", "object_id+object_type and object_name"]),
     ("access_explorer", {**CATALOG, "query_direction": "user_to_object"}, ["user_to_object needs username"]),
     ("access_explorer", {**CATALOG, "query_direction": "user_to_object", "username": ["a", "b"]},
      ["username takes one value per call"]),
@@ -160,7 +177,7 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
                          "object_type": "view"}, ["object_type='view' is not a native access level",
                                                   "database, schema, table, column, project, report, all"]),
     ("access_explorer", {**SNOWFLAKE, "query_direction": "user_to_objects", "username": "x", "object_id": 3},
-     ["object_id is a catalog id"]),
+     ["object_id needs object_type, the native level of the object"]),
     ("access_explorer", {**SNOWFLAKE, "query_direction": "user_to_objects", "username": "x",
                          "scope_mode": "everything"}, ["scope_mode='everything' is not allowed", "exact, descendants"]),
     # the who-has-access gate, before any call: no intent, or the other one
@@ -177,23 +194,35 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
 ]
 
 
-async def test_every_direction_sends_its_exact_request_and_legacy_says_not_offered(tmp_path):
+async def test_every_direction_sends_its_exact_request_on_current_and_first_generation_routes(tmp_path):
     async with demo_supervisor(tmp_path / "now.sock") as (conn, sandbox):
         now = []
         for case in CASES:
             await sandbox.reset()
             now.append((await conn.call(case.tool, case.args), sent(await sandbox.requests())))
     async with demo_supervisor(tmp_path / "old.sock", api="legacy") as (conn, sandbox):
-        old = [await conn.call(case.tool, case.args) for case in CASES]
-        old_requests = sent(await sandbox.requests())
+        old = []
+        for case in CASES:
+            await sandbox.reset()
+            old.append((await conn.call(case.tool, case.args), sent(await sandbox.requests())))
     for case, (result, requests) in zip(CASES, now, strict=True):
         assert requests == case.current, (case.args, requests)
         data = result_json(result)
         assert data["ok"] is True and data["formattedResponse"], case.args
-    for case, result in zip(CASES, old, strict=True):
-        assert result.is_error and NOT_ON_LEGACY in result_text(result), case.args
-        assert "GET /api/v1/mcp/access-explorer" in result_text(result)
-    assert [path for _, path, _ in old_requests] == [ACCESS]  # asked once, then remembered
+    attempted = old[0][1][:1]
+    assert [path for _, path, _ in attempted] == [ACCESS]  # asked once, then remembered
+    for n, (case, (result, requests)) in enumerate(zip(CASES, old, strict=True)):
+        assert requests[1 if n == 0 else 0:] == case.legacy, (case.args, requests)
+        assert result_json(result)["formattedResponse"], case.args
+    for (a, _), (b, _) in zip(now, old, strict=True):  # the same answers through either generation
+        assert unlinked(result_json(a)["data"]) == unlinked(result_json(b)["data"])
+
+
+def unlinked(data: Any) -> Any:
+    """An answer without its absolute links (each supervisor's sandbox has its own port)."""
+    if isinstance(data, dict):
+        return {k: unlinked(v) for k, v in data.items() if k != "redirectUrl"}
+    return [unlinked(v) for v in data] if isinstance(data, list) else data
 
 
 async def test_invalid_arguments_and_the_intent_gate_make_no_call(tmp_path):
@@ -209,14 +238,16 @@ async def test_invalid_arguments_and_the_intent_gate_make_no_call(tmp_path):
         gated = await conn.call("access_explorer", unconfirmed)
         assert await sandbox.requests() == []
         structured = gated.structured_content
-        assert structured["error_code"] == "ACCESS_INTENT_REQUIRED" and structured["requiredIntent"] == "native"
+        assert structured["error_code"] == "ACCESS_INTENT_REQUIRED" and structured["accessIntentRequired"] == "native"
+        assert structured["requiredIntent"] == "native" and structured["queryDirection"] == "object_to_users"
         assert structured["advisoryMessage"] == structured["formattedResponse"]
         assert "1 = native" in structured["advisoryMessage"]
         confirmed = result_json(await conn.call("access_explorer", who))
         assert [r[1] for r in sent(await sandbox.requests())] == [ACCESS]
     grants = confirmed["data"]["grants"]
-    assert grants and {g["objectPath"] for g in grants} >= {"RETAIL_DB.MART.FCT_SALES"}
-    assert "RETAIL_DB" in {g["objectPath"] for g in grants}  # ancestors count for who-has-access
+    assert grants and {g["objectPath"] for g in grants} == {"RETAIL_DB.MART.FCT_SALES"}
+    # the ancestors' grants OvalEdge adds are kept back as the reference does: table access only
+    assert confirmed["data"]["filteredToObjectLevel"] == "table" and "grants at table level" in confirmed["notes"][0]
 
 
 async def test_grants_are_shaped_filtered_and_explained(tmp_path):
@@ -229,8 +260,8 @@ async def test_grants_are_shaped_filtered_and_explained(tmp_path):
             **SNOWFLAKE, "query_direction": "object_to_users", "object_path": "FCT_SALES",
             "object_type": "table", "access_intent_confirmed": "native"}))
         fallback = result_json(await conn.call("access_explorer", {
-            **NATIVE, "source_system": "postgresql", "query_direction": "user_to_objects",
-            "username": "ben.kim"}))
+            **NATIVE, "source_system": "postgresql", "query_direction": "object_to_users",
+            "object_path": "pos_postgres.pos.customers", "object_type": "table", "access_intent_confirmed": "native"}))
         requests = sent(await sandbox.requests())
 
     tables = ana["data"]["grants"]
@@ -248,6 +279,7 @@ async def test_grants_are_shaped_filtered_and_explained(tmp_path):
     assert all(c["objectPath"] in ambiguous["formattedResponse"] for c in ambiguous["data"]["matchCandidates"])
 
     assert fallback["data"]["fallback"]["to"] == "catalog_access"
-    assert fallback["formattedResponse"].startswith("Note: postgresql has no native access support")
-    assert fallback["data"]["permissions"] is not None
+    assert fallback["formattedResponse"].startswith("Connector type is not supported for native DAM access")
+    assert {e["principalName"] for e in fallback["data"]["effectiveAccess"]} >= {"ben.kim"}
+    assert "| ben.kim | user | ADMIN |" in fallback["formattedResponse"]
     assert [r[2]["operation"] for r in requests[-2:]] == ["source_system_access", "catalog_access"]
