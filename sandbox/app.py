@@ -94,7 +94,13 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer),
     ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
     ApiRoute("GET", f"{MCP}/asset-lineage", CURRENT, documents.lineage),
-    ApiRoute("POST", f"{MCP}/metadata-changes-between-crawls", CURRENT, crawls.metadata_changes),
+    ApiRoute(
+        "POST",
+        f"{MCP}/metadata-changes-between-crawls",
+        EVERY_GENERATION,
+        crawls.metadata_changes,
+        ("link_base",),
+    ),
     ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer),
     ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base",)),
     ApiRoute(
