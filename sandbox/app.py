@@ -89,7 +89,9 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/lineage", FIRST_GENERATION, documents.lineage),
     ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms),
     ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags),
-    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs),
+    ApiRoute(
+        "GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, ("shapes",)
+    ),
     ApiRoute("GET", f"{MCP}/lookup-datastory", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
     ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer),
     ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
@@ -102,7 +104,7 @@ ROUTES: list[ApiRoute] = [
         ("link_base",),
     ),
     ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer),
-    ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base",)),
+    ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base", "shapes")),
     ApiRoute(
         "POST",
         f"{MCP}/update-asset-descriptions",
