@@ -155,6 +155,8 @@ class RouteBook:
                     "now on: %s", capability.current, status, capability.name, instead)
 
     def current_answered(self, capability: Capability) -> None:
+        if capability.unchanged:  # a route every generation serves tells nothing about the release
+            return
         if capability.name not in self._confirmed and capability.name not in self._missing:
             self._confirmed.add(capability.name)
             if len(self._confirmed) == 1:
