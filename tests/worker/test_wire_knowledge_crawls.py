@@ -174,3 +174,46 @@ async def test_only_days_with_weeks_and_reversed_windows_are_refused(tmp_path):
     assert requests == [("POST", CHANGES, {"lastNWeeks": 2, "fromTimestamp": "2025-11-01T00:00:00Z",
                                            "toCrawlId": 7003})]
     assert result_json(combined)["ok"] is True
+
+
+# ------------------------------------------------------------ answers the sandbox does not send
+
+
+def test_the_report_never_says_no_changes_about_an_answer_that_holds_some():
+    """Shapes from the reference (formatters.py @348b8bc1; its test's mock is `{"changeSummary": "x"}`)."""
+    from worker.tools.crawls import render_changes, view_model
+
+    counted_only = {"contextHeader": {"connection": "Snowflake PROD", "catalogSchema": "CUSTOMER"},
+                    "rollup": {"totalChanges": 3, "columnsAdded": 3},
+                    "tableSummaries": [{"tableName": "CUSTOMER_PROFILE", "columnsAdded": 3}]}
+    report = render_changes(counted_only, set(), "https://oe")
+    assert "No structural changes" not in report and "Summary: 3 change(s)" in report
+    assert "- CUSTOMER.CUSTOMER_PROFILE: 3 added, 0 deleted, 0 modified" in report
+
+    listed_only = {"columnChanges": [{"changeType": "removed", "tableName": "T", "columnName": "c",
+                                      "previousDataType": "int"}]}
+    report = render_changes(listed_only, set(), "https://oe")
+    assert "no change" not in report.lower() and "### Columns deleted (1)\n- T.c (was int)" in report
+    assert view_model(listed_only)[1]["columnsDeleted"] == 1
+
+    summary_only = render_changes({"changeSummary": "x"}, set(), "https://oe")
+    assert "no structural changes" not in summary_only.lower() and "its summary: x" in summary_only
+
+    nothing = render_changes({"rollup": {"totalChanges": 0}, "columnChanges": []}, set(), "https://oe")
+    assert "No structural changes were found for this scope." in nothing
+
+
+def test_stories_and_docs_are_read_from_every_evidenced_container():
+    from worker.tools.knowledge import docs_of, listed, story_citation
+
+    story = {"metadata": {"storyName": "S", "storyZoneName": "Z", "objectId": 7}, "content": {"story": "<p>x</p>"}}
+    for shape in ([story], story, {"items": [story]}, {"content": [story]}, {"results": [story]},
+                  {"data": [story]}):
+        assert listed(shape) == [story], shape
+    assert listed(None) == listed({}) == listed({"total": 0}) == []
+    assert story_citation(story, "https://oe") == "[S](https://oe/#nav/story?id=7) (story zone: Z)"
+    assert story_citation({"storyCitation": "[S](#nav/story?id=7)"}, "https://oe") == "[S](https://oe/#nav/story?id=7)"
+    [doc] = docs_of({"chunks": [{"text": "How to create a rule", "url": "https://docs.example/x"}]})
+    assert (doc["title"], doc["url"], doc["snippet"]) == ("https://docs.example/x", "https://docs.example/x",
+                                                         "How to create a rule")
+    assert docs_of({"query": "x", "total": 0}) == []
