@@ -329,8 +329,8 @@ TOOLS = (
             "What changed in a connection's metadata between crawls: tables and columns added, "
             'deleted or modified (type, length), row counts. Narrow with connection_name, schema_names, '
             'table_names; window: last_n_days or last_n_weeks, from/to_timestamp, from/to_crawl_id '
-            "(none: the latest crawls). question: the user's words. Show formattedResponse; pass on "
-            'any note it starts with.'
+            "(none: the latest crawls). question: the user's words. Show formattedResponse, its Note "
+            'included.'
         
         
         
