@@ -91,14 +91,22 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/lineage", FIRST_GENERATION, documents.lineage),
     ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms),
     ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags),
-    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs),
+    ApiRoute(
+        "GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, ("shapes",)
+    ),
     ApiRoute("GET", f"{MCP}/lookup-datastory", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
     ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer),
     ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
     ApiRoute("GET", f"{MCP}/asset-lineage", CURRENT, documents.lineage),
-    ApiRoute("POST", f"{MCP}/metadata-changes-between-crawls", CURRENT, crawls.metadata_changes),
+    ApiRoute(
+        "POST",
+        f"{MCP}/metadata-changes-between-crawls",
+        EVERY_GENERATION,
+        crawls.metadata_changes,
+        ("link_base",),
+    ),
     ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer, SHAPES),
-    ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base",)),
+    ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base", "shapes")),
     ApiRoute(
         "POST",
         f"{MCP}/update-asset-descriptions",

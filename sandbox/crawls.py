@@ -16,6 +16,7 @@ over timestamps.
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -36,15 +37,6 @@ BODY_KEYS = (
     "toCrawlId",
 )
 _WINDOW_KEYS = ("fromTimestamp", "toTimestamp", "lastNDays", "lastNWeeks")
-_COLUMN_CHANGES = ("COLUMN_ADDED", "COLUMN_DELETED", "COLUMN_RENAMED", "DATA_TYPE_CHANGED")
-SUMMARY_KEYS = {
-    "TABLE_ADDED": "tablesAdded",
-    "TABLE_DELETED": "tablesDeleted",
-    "COLUMN_ADDED": "columnsAdded",
-    "COLUMN_DELETED": "columnsDeleted",
-    "COLUMN_RENAMED": "columnsRenamed",
-    "DATA_TYPE_CHANGED": "dataTypesChanged",
-}
 
 Change = tuple[str, str, str, dict[str, Any]]  # sample_crawls.CHANGES entries
 Snapshot = dict[tuple[str, str], dict[str, str]]  # (schema, table) -> column -> data type
@@ -213,58 +205,278 @@ def _connection(catalog: Catalog, body: dict[str, Any]) -> str:
     raise BadRequest(f"Unknown connection {name!r}")
 
 
-def _wire(catalog: Catalog, connection: str, change: Change, detected_at: str) -> dict[str, Any]:
-    change_type, schema, table, details = change
-    entry: dict[str, Any] = {"changeType": change_type, "schemaName": schema, "tableName": table}
-    entry.update({k: v for k, v in details.items() if k != "columns"})
-    if change_type == "COLUMN_RENAMED":
-        entry["columnName"] = details["newName"]
-    name = f"{connection}.{schema}.{table}"
-    if change_type in _COLUMN_CHANGES:
-        name += f".{entry['columnName']}"
-    doc = None if change_type.endswith("DELETED") else catalog.by_fqn(name)  # None if gone since
-    if doc is not None:
+def _type_and_length(data_type: str | None) -> tuple[str | None, str | None]:
+    """'number(38,0)' -> ('number', '38,0'); a type without a length -> (type, None)."""
+    if not data_type:
+        return None, None
+    match = re.fullmatch(r"\s*([^()]+?)\s*\(([^()]*)\)\s*", data_type)
+    return (match.group(1), match.group(2)) if match else (data_type, None)
+
+
+def _linked(catalog: Catalog, link_base: str, entry: dict[str, Any], fqn: str) -> dict[str, Any]:
+    doc = catalog.by_fqn(fqn)
+    if doc is not None:  # links lead to the object as it is now; a deleted one has none
         entry.update({k: doc[k] for k in ("objectId", "objectType", "navLink")})
-    entry["detectedAt"] = detected_at
+        entry["redirectUrl"] = f"{link_base}/{doc['navLink']}"
     return entry
 
 
-def metadata_changes(catalog: Catalog, raw: Any) -> Answer:
+class _Answer:
+    """The evidenced answer's lists, built change by change."""
+
+    def __init__(self, catalog: Catalog, connection: str, link_base: str) -> None:
+        self.catalog, self.connection, self.link_base = catalog, connection, link_base
+        self.table_changes: list[dict[str, Any]] = []
+        self.column_changes: list[dict[str, Any]] = []
+
+    def table(self, kind: str, schema: str, table: str) -> None:
+        entry = {
+            "changeType": kind,
+            "schemaName": schema,
+            "tableName": table,
+            "detail": f"Table {'added' if kind == 'added' else 'deleted'}",
+        }
+        if kind == "added":
+            _linked(self.catalog, self.link_base, entry, f"{self.connection}.{schema}.{table}")
+        self.table_changes.append(entry)
+
+    def column(
+        self,
+        kind: str,
+        schema: str,
+        table: str,
+        column: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        detail: str,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "changeType": kind,
+            "schemaName": schema,
+            "tableName": table,
+            "columnName": column,
+        }
+        for side, data_type in (("previous", before), ("current", after)):
+            name, length = _type_and_length(data_type)
+            if name is not None:
+                entry[f"{side}DataType"] = name
+            if length is not None:
+                entry[f"{side}Length"] = length
+        entry["detail"] = detail
+        if kind != "deleted":
+            _linked(self.catalog, self.link_base, entry, f"{self.connection}.{schema}.{table}.{column}")
+        self.column_changes.append(entry)
+
+    def add(self, change: Change, snapshot_after: Snapshot) -> None:
+        """One change of sample_crawls.py (or of a schema compare) in OvalEdge's terms."""
+        change_type, schema, table, details = change
+        if change_type == "TABLE_ADDED":
+            self.table("added", schema, table)
+        elif change_type == "TABLE_DELETED":
+            self.table("deleted", schema, table)
+        elif change_type == "COLUMN_ADDED":
+            self.column(
+                "added",
+                schema,
+                table,
+                details["columnName"],
+                after=details["newDataType"],
+                detail="Column added",
+            )
+        elif change_type == "COLUMN_DELETED":
+            self.column(
+                "deleted",
+                schema,
+                table,
+                details["columnName"],
+                before=details["oldDataType"],
+                detail="Column deleted",
+            )
+        elif change_type == "COLUMN_RENAMED":  # OvalEdge has no rename: the old column goes, a new one comes
+            old, new = details["oldName"], details["newName"]
+            data_type = snapshot_after.get((schema, table), {}).get(new)
+            self.column(
+                "deleted", schema, table, old, before=data_type, detail=f"Column deleted (renamed to {new})"
+            )
+            self.column(
+                "added", schema, table, new, after=data_type, detail=f"Column added (renamed from {old})"
+            )
+        else:  # DATA_TYPE_CHANGED
+            before, after = details["oldDataType"], details["newDataType"]
+            (old_type, old_length), (new_type, new_length) = _type_and_length(before), _type_and_length(after)
+            what = [
+                w
+                for w, differs in (("data type", old_type != new_type), ("length", old_length != new_length))
+                if differs
+            ]
+            self.column(
+                "modified",
+                schema,
+                table,
+                details["columnName"],
+                before=before,
+                after=after,
+                detail=f"{' and '.join(what).capitalize()} changed",
+            )
+
+    def keep(self, schemas: set[str], tables: set[str]) -> None:
+        def wanted(entry: dict[str, Any]) -> bool:
+            return (not schemas or entry["schemaName"].lower() in schemas) and (
+                not tables or entry["tableName"].lower() in tables
+            )
+
+        self.table_changes = [e for e in self.table_changes if wanted(e)]
+        self.column_changes = [e for e in self.column_changes if wanted(e)]
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Per table with column changes: how many columns were added, deleted, modified."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in self.column_changes:
+            key = (entry["schemaName"], entry["tableName"])
+            summary = found.setdefault(
+                key,
+                {
+                    "schemaName": key[0],
+                    "tableName": key[1],
+                    "columnsAdded": 0,
+                    "columnsDeleted": 0,
+                    "columnsModified": 0,
+                },
+            )
+            summary[f"columns{entry['changeType'].capitalize()}"] += 1
+        return list(found.values())
+
+    def rollup(self) -> dict[str, int]:
+        count = {
+            kind: sum(e["changeType"] == kind for e in self.table_changes) for kind in ("added", "deleted")
+        }
+        columns = {
+            kind: sum(e["changeType"] == kind for e in self.column_changes)
+            for kind in ("added", "deleted", "modified")
+        }
+        gone = {(e["schemaName"], e["tableName"]) for e in self.table_changes}
+        modified = {(e["schemaName"], e["tableName"]) for e in self.column_changes} - gone
+        return {
+            "totalChanges": len(self.table_changes) + len(self.column_changes),
+            "schemasAdded": 0,
+            "schemasModified": 0,
+            "schemasRemoved": 0,
+            "tablesAdded": count["added"],
+            "tablesDeleted": count["deleted"],
+            "tablesModified": len(modified),
+            "columnsAdded": columns["added"],
+            "columnsDeleted": columns["deleted"],
+            "columnsModified": columns["modified"],
+        }
+
+
+def _row_counts(catalog: Catalog, connection: str, crawl: Crawl, latest: Crawl) -> dict[tuple[str, str], int]:
+    if crawl.crawl_id == latest.crawl_id:
+        return {
+            (t["schemaName"], t["objectName"]): t["rowCount"]
+            for t in catalog.of_type("oetable")
+            if t["connectionName"] == connection and t.get("rowCount") is not None
+        }
+    return dict(sc.ROW_COUNTS.get(crawl.crawl_id, {}))
+
+
+def _row_count_changes(
+    catalog: Catalog, connection: str, link_base: str, ends: tuple[Crawl, Crawl], latest: Crawl
+) -> list[dict[str, Any]]:
+    before, after = (_row_counts(catalog, connection, crawl, latest) for crawl in ends)
+    changes = []
+    for (schema, table), count in sorted(after.items()):
+        if (schema, table) in before and before[(schema, table)] != count:
+            entry = {
+                "schemaName": schema,
+                "tableName": table,
+                "previousRowCount": before[(schema, table)],
+                "currentRowCount": count,
+                "rowCountDelta": count - before[(schema, table)],
+            }
+            changes.append(_linked(catalog, link_base, entry, f"{connection}.{schema}.{table}"))
+    return changes
+
+
+def _change_summary(rollup: dict[str, int]) -> str:
+    parts = [
+        f"{rollup[key]} {label}"
+        for key, label in (
+            ("tablesAdded", "tables added"),
+            ("tablesDeleted", "tables deleted"),
+            ("tablesModified", "tables modified"),
+            ("columnsAdded", "columns added"),
+            ("columnsDeleted", "columns deleted"),
+            ("columnsModified", "columns modified"),
+        )
+        if rollup[key]
+    ]
+    return ", ".join(parts) if parts else "No changes"
+
+
+def metadata_changes(catalog: Catalog, raw: Any, link_base: str) -> Answer:
     body = body_object(raw, "The request body", BODY_KEYS)
     body_text(body, "question")  # checked only: the sandbox does not read questions
     connection = _connection(catalog, body)
     history = crawls_of(connection)
     from_crawl, to_crawl = _window(body, history, connection)
     between = [c for c in history if from_crawl.crawl_id < c.crawl_id <= to_crawl.crawl_id]
-    data: dict[str, Any] = {
-        "connectionName": connection,
-        "fromCrawl": from_crawl.wire(),
-        "toCrawl": to_crawl.wire(),
-    }
-    if all(c.transactions_recorded for c in between):
-        data["source"] = "transactions_details"
-        found = [(change, c.crawled_at) for c in between for change in sc.CHANGES.get(c.crawl_id, [])]
+    crawled = snapshots(catalog, connection)
+    answer = _Answer(catalog, connection, link_base)
+    recorded = all(c.transactions_recorded for c in between)
+    if recorded:
+        for crawl in between:
+            for change in sc.CHANGES.get(crawl.crawl_id, []):
+                answer.add(change, crawled[crawl.crawl_id])
     else:
-        data["source"] = "schema_compare"
-        crawled = snapshots(catalog, connection)
-        compared = _schema_compare(crawled[from_crawl.crawl_id], crawled[to_crawl.crawl_id])
-        found = [(change, to_crawl.crawled_at) for change in compared]
+        for change in _schema_compare(crawled[from_crawl.crawl_id], crawled[to_crawl.crawl_id]):
+            answer.add(change, crawled[to_crawl.crawl_id])
     schemas = {s.lower() for s in body_texts(body, "schemaNames")}
     tables = {t.lower() for t in body_texts(body, "tableNames")}
-    data["changes"] = [
-        _wire(catalog, connection, change, detected_at)
-        for change, detected_at in found
-        if (not schemas or change[1].lower() in schemas) and (not tables or change[2].lower() in tables)
+    answer.keep(schemas, tables)
+    rows = [
+        c
+        for c in _row_count_changes(catalog, connection, link_base, (from_crawl, to_crawl), history[-1])
+        if (not schemas or c["schemaName"].lower() in schemas)
+        and (not tables or c["tableName"].lower() in tables)
     ]
-    data["summary"] = {
-        key: sum(c["changeType"] == kind for c in data["changes"]) for kind, key in SUMMARY_KEYS.items()
+    touched = sorted({e["schemaName"] for e in answer.table_changes + answer.column_changes + rows})
+    named = sorted(schemas) if schemas else touched
+    schema_doc = catalog.by_fqn(f"{connection}.{named[0]}") if len(named) == 1 else None
+    rollup = answer.rollup()
+    data: dict[str, Any] = {
+        "contextHeader": {
+            "connection": connection,
+            "catalogSchema": schema_doc["objectName"] if schema_doc else ", ".join(named) or None,
+            "schemaId": schema_doc["objectId"] if schema_doc else None,
+            "compareSchemaId": to_crawl.crawl_id,  # the sandbox's comparison record is the later crawl
+        },
+        "analyzedFromTimestamp": from_crawl.crawled_at,
+        "analyzedToTimestamp": to_crawl.crawled_at,
+        "crawlComparisonReference": f"crawl {from_crawl.crawl_id} -> crawl {to_crawl.crawl_id}",
+        "changeSummary": _change_summary(rollup),
+        "rollup": rollup,
+        "tableChanges": answer.table_changes,
+        "columnChanges": answer.column_changes,
+        "tableSummaries": answer.summaries(),
+        "rowCountChanges": rows,
+        "notableDeltas": sorted(
+            (r for r in rows if r["rowCountDelta"] > 0), key=lambda r: -r["rowCountDelta"]
+        )[:6],
+        "fallback": {"show": False},
+        "compareSchemaUrl": f"{link_base}/#nav/comparedb?srchtab=history&id={to_crawl.crawl_id}",
     }
-    if data["source"] == "schema_compare":
+    if schema_doc is not None:
+        data["redirectUrl"] = f"{link_base}/{schema_doc['navLink']}"
+    if not recorded:
         missing = [c.crawl_id for c in between if not c.transactions_recorded]
-        data["recommendation"] = (
-            f"Crawl(s) {missing} ran without {sc.TRANSACTION_JOB}, so these changes come from comparing "
-            f"the schemas of crawls {from_crawl.crawl_id} and {to_crawl.crawl_id} (a renamed column shows "
-            f"as deleted and added). Run {sc.TRANSACTION_JOB} after each crawl of {connection} to record "
-            "changes crawl by crawl."
-        )
+        data["fallback"] = {
+            "show": True,
+            "message": (
+                f"Crawl(s) {missing} ran without {sc.TRANSACTION_JOB}, so these changes come from "
+                f"comparing the schemas of crawls {from_crawl.crawl_id} and {to_crawl.crawl_id}. "
+                f"Run {sc.TRANSACTION_JOB} after each crawl of {connection} to record changes crawl by crawl."
+            ),
+        }
     return ok(data)

@@ -71,3 +71,18 @@ CHANGES: dict[int, list[tuple[str, str, str, dict[str, Any]]]] = {
         ),
     ],
 }
+
+# crawl id -> row counts it found, for the tables whose counts moved; the latest crawl's counts
+# are the catalog's `rowCount`.
+ROW_COUNTS: dict[int, dict[tuple[str, str], int]] = {
+    7001: {
+        ("mart", "fct_sales"): 1402110,
+        ("staging", "stg_orders"): 571200,
+        ("mart", "dim_customer"): 48210,
+    },
+    7002: {
+        ("mart", "fct_sales"): 1451870,
+        ("staging", "stg_orders"): 588340,
+        ("mart", "dim_customer"): 48210,
+    },
+}

@@ -82,7 +82,7 @@ DQ_CREATE_RULES = Route("POST", f"{API}/dq-intelligence/create-rules", changes=T
 DQ_CREATE_SQL_RULE = Route("POST", f"{API}/dq-intelligence/create-sql-rule", changes=True)
 DQ_ASSOCIATE_RULE_OBJECTS = Route("POST", f"{API}/dq-intelligence/associate-rule-objects", changes=True)
 
-# The same route in every generation.
+# The same route in every generation (METADATA_CHANGES too: constants @94334ab2 and @0f1b928e).
 UPDATE_ASSET_DESCRIPTIONS = Route("POST", f"{API}/update-asset-descriptions", changes=True)
 
 
@@ -101,7 +101,7 @@ class Capability:
 SEARCH = Capability("search", ASSET_EXPLORER, (SEARCH_CATALOG, GLOSSARY_TERMS, TAGS))
 DETAILS = Capability("details", ASSET_DETAILS, (OBJECT_DETAILS, COLUMN_PROFILE, ENTITY_RELATIONSHIPS))
 LINEAGE_GRAPH = Capability("lineage", ASSET_LINEAGE, (LINEAGE,))
-CRAWL_CHANGES = Capability("metadata changes", METADATA_CHANGES)
+CRAWL_CHANGES = Capability("metadata changes", METADATA_CHANGES, (METADATA_CHANGES,))  # every generation
 ACCESS = Capability("access", ACCESS_EXPLORER, (SOURCE_SYSTEM_ACCESS, GET_USER_OBJECT_ACCESS))
 KNOWLEDGE = Capability("knowledge", KNOWLEDGE_SEARCH, (SEARCH_PLATFORM_DOCS, LOOKUP_DATASTORY))
 DESCRIPTIONS = Capability("descriptions", UPDATE_ASSET_DESCRIPTIONS, (UPDATE_ASSET_DESCRIPTIONS,))
@@ -157,6 +157,8 @@ class RouteBook:
                     "now on: %s", capability.current, status, capability.name, instead)
 
     def current_answered(self, capability: Capability) -> None:
+        if capability.unchanged:  # a route every generation serves tells nothing about the release
+            return
         if capability.name not in self._confirmed and capability.name not in self._missing:
             self._confirmed.add(capability.name)
             if len(self._confirmed) == 1:

@@ -24,12 +24,37 @@ MARKUP_TEXT_MAX = 1_500
 STRING_CAP_UNDER_PRESSURE = 2_000
 
 
+NAV_ROUTE = "#nav/"
+
+
+def hash_route(value: Any) -> str | None:
+    """The in-app route of a link: a value starting with '#' as is, else from the first `#nav/` on
+    (OvalEdge sometimes sends a whole URL, or one with a doubled base, in `navLink`/`hyperlink`)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.startswith("#"):
+        return text
+    at = text.find(NAV_ROUTE)
+    return text[at:] if at >= 0 else None
+
+
+def nav_url(link_base: str, value: Any) -> str | None:
+    """The browser link of a link value (see `hash_route`), rebuilt on the configured base."""
+    route = hash_route(value)
+    return f"{link_base}/{route}" if route else None
+
+
 def add_links(data: Any, link_base: str) -> Any:
-    """Give every object with a `navLink` hash route an absolute `redirectUrl` (in place)."""
+    """Give every object with a `navLink`/`hyperlink` route an absolute `redirectUrl`, and make a
+    `redirectUrl` that is itself an in-app `#...` route absolute (in place)."""
     if isinstance(data, dict):
-        route = data.get("navLink") or data.get("hyperlink")
-        if isinstance(route, str) and route.startswith("#"):
-            data["redirectUrl"] = f"{link_base}/{route}"
+        url = nav_url(link_base, data.get("navLink")) or nav_url(link_base, data.get("hyperlink"))
+        redirect = data.get("redirectUrl")
+        if url is None and isinstance(redirect, str) and redirect.strip().startswith("#"):
+            url = nav_url(link_base, redirect)
+        if url is not None:
+            data["redirectUrl"] = url
         for value in data.values():
             add_links(value, link_base)
     elif isinstance(data, list):

@@ -33,6 +33,7 @@ STORY_KEYS = {
     "storyTitleLink",
     "navLink",
     "navUrl",
+    "storyCitation",
 }
 
 
@@ -41,7 +42,15 @@ async def test_knowledge_search_finds_stories_and_docs(sandbox, client, headers)
     assert set(data) == {"dataStories", "platformDocs"}
     story = data["dataStories"][0]
     assert set(story) == STORY_KEYS and story["objectType"] == "oestory" and story["objectId"] == 6001
-    assert story["metadata"] == {"storyName": "Weekly revenue reporting", "storyZoneName": "Finance Insights"}
+    assert story["metadata"] == {
+        "storyName": "Weekly revenue reporting",
+        "storyZoneName": "Finance Insights",
+        "objectId": 6001,
+    }
+    assert (
+        story["storyCitation"]
+        == "[Weekly revenue reporting](#nav/story?id=6001) (story zone: Finance Insights)"
+    )
     assert story["content"]["story"].startswith("<h2>What the pack shows</h2><p>")
     assert "<ul><li>" in story["content"]["story"]
     assert '<a href="#nav/table?browse=summary&amp;id=1011">fct_sales</a>' in story["content"]["story"]
@@ -93,13 +102,14 @@ async def test_knowledge_search_rejects_bad_parameters(client, headers, params):
     assert response.status_code == 400 and response.json()["ok"] is False
 
 
-async def test_lookup_datastory_by_id_or_by_name_zone_and_content(client, headers):
-    async def found(**params):
-        data = await get_data(client, headers, DATASTORY, params)
-        assert set(data) == {"dataStories"}
-        return data["dataStories"]
+async def test_lookup_datastory_answers_one_story_by_id_or_by_name_zone_and_content(client, headers):
+    """`data` is ONE story object (the reference's _normalize_datastory_nav_links reads
+    data.metadata and data.navLink: governance.py id 57409894329)."""
 
-    [story] = await found(objectId=6003)
+    async def found(**params):
+        return await get_data(client, headers, DATASTORY, params)
+
+    story = await found(objectId=6003)
     assert set(story) == STORY_KEYS
     assert story["accessControl"]["authorizedRoles"] == [
         "Data Engineers",
@@ -108,9 +118,44 @@ async def test_lookup_datastory_by_id_or_by_name_zone_and_content(client, header
     ]
     knowledge = await get_data(client, headers, KNOWLEDGE, {"objectId": 6003})
     assert knowledge["dataStories"] == [story]
-    assert [s["objectId"] for s in await found(storyZoneName="Finance Insights")] == [6001, 6003]
-    assert [s["objectId"] for s in await found(storyName="customer", contentQuery="lifetime")] == [6002]
-    missing = await client.get(DATASTORY, params={"objectId": 1001}, headers=headers)
-    assert missing.status_code == 404 and missing.json() == {"ok": False, "message": "Object not found"}
-    for params in [{}, {"objectId": 6001, "storyName": "Weekly"}, {"objectId": 0}, {"query": "revenue"}]:
+    assert (await found(storyName="customer", contentQuery="lifetime"))["objectId"] == 6002
+    assert (await found(storyZoneName="Finance Insights", contentQuery="revenue"))["objectId"] == 6001
+    for params in [{"objectId": 1001}, {"contentQuery": "nothing like this anywhere"}]:
+        missing = await client.get(DATASTORY, params=params, headers=headers)
+        assert missing.status_code == 404 and missing.json() == {"ok": False, "message": "Object not found"}
+    for params in [
+        {},
+        {"objectId": 6001, "storyName": "Weekly"},
+        {"objectId": 6001, "contentQuery": "revenue"},
+        {"storyZoneName": "Finance Insights"},
+        {"objectId": 0},
+        {"query": "revenue"},
+    ]:
         assert (await client.get(DATASTORY, params=params, headers=headers)).status_code == 400, params
+
+
+@pytest.mark.parametrize("shape", ["list", "dict", "wrapped"])
+async def test_knowledge_search_serves_each_story_shape(sandbox, client, headers, shape):
+    sandbox.state.shapes = {**sandbox.state.shapes, "knowledge.dataStories": shape}
+    found = (await get_data(client, headers, KNOWLEDGE, {"storyName": "Weekly"}))["dataStories"]
+    none = (await get_data(client, headers, KNOWLEDGE, {"storyName": "no such story"}))["dataStories"]
+    if shape == "list":
+        assert [s["objectId"] for s in found] == [6001] and none == []
+    elif shape == "dict":
+        assert found["objectId"] == 6001 and none is None
+    else:
+        assert [s["objectId"] for s in found["items"]] == [6001] and none == {"items": []}
+
+
+async def test_docs_answer_shapes(sandbox, client, headers):
+    sandbox.state.shapes = {
+        **sandbox.state.shapes,
+        "docs.answer": "chunks",
+        "knowledge.platformDocs": "name-link-content",
+    }
+    flat = (
+        await client.get(f"{MCP}/search-platform-docs", params={"query": "lineage"}, headers=headers)
+    ).json()
+    assert set(flat) == {"chunks"} and {"text", "url"} <= set(flat["chunks"][0])
+    docs = (await get_data(client, headers, KNOWLEDGE, {"query": "lineage"}))["platformDocs"]
+    assert {"name", "link", "content"} <= set(docs[0]) and "title" not in docs[0]
