@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.schema import integer
-from worker.shaping import add_links
+from worker.shaping import add_links, nav_url
 
 # Every object type the current OvalEdge MCP API takes, as it spells them.
 OBJECT_TYPES = (
@@ -128,8 +128,9 @@ def named(obj: dict[str, Any]) -> str:
 
 
 def absolute(link_base: str, route: str | None) -> str | None:
-    """The browser link of an in-app `#nav/...` route (what `redirectUrl` holds)."""
-    return f"{link_base}/{route}" if isinstance(route, str) and route.startswith("#") else None
+    """The browser link of an in-app `#nav/...` route, wherever it sits in the value (one rule
+    for every link: worker/shaping.py `nav_url`)."""
+    return nav_url(link_base, route)
 
 
 def phase(name: str, *, selection_field: str, options: list[Any], formatted: str, instruction: str,
