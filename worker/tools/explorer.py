@@ -316,10 +316,15 @@ def get_params(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def explorer_route(api: Any) -> routes.Route:
+    """The asset-explorer method this client uses (POST until OvalEdge said otherwise)."""
+    return _METHOD.get(api, routes.ASSET_EXPLORER)
+
+
 async def explore(ctx: ToolContext, body: dict[str, Any]) -> Any:
     """OvalEdge's asset-explorer answer to `body`, sent as this release takes it: the method
     known to work, else POST then GET. RouteMissing only when both methods are missing."""
-    known = _METHOD.get(ctx.api, routes.ASSET_EXPLORER)
+    known = explorer_route(ctx.api)
     other = routes.ASSET_EXPLORER_GET if known == routes.ASSET_EXPLORER else routes.ASSET_EXPLORER
     for route in (known, other):
         try:
