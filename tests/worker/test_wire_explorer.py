@@ -218,7 +218,9 @@ async def test_glossary_placement_on_a_first_generation_ovaledge_goes_through_se
 
 # -- what OvalEdge's answer does not say stays unsaid ------------------------------------------------
 
-def test_total_page_and_limit_are_kept_when_sent_and_never_made_up():
+def test_the_answer_is_kept_as_sent_total_never_made_up_one_match_listed():
     assert _normalised({"ok": True, "data": {"items": [{"objectId": 1}]}}) == {"items": [{"objectId": 1}]}
     assert _normalised({"ok": True, "items": [], "total": 7, "page": 2}) == {"items": [], "total": 7, "page": 2}
     assert json.dumps(_normalised({"ok": True, "data": {}})) == '{"items": []}'
+    one = _normalised({"ok": True, "data": {"glossaryTerms": {"objectName": "Revenue"}, "tags": []}})
+    assert one == {"items": [], "glossaryTerms": [{"objectName": "Revenue"}], "tags": []}

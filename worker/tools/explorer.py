@@ -346,11 +346,15 @@ async def explore(ctx: ToolContext, body: dict[str, Any]) -> Any:
 # -- the two generations --------------------------------------------------------------------------
 
 def _normalised(answer: Any) -> dict[str, Any]:
-    """The answer's data; `items` always a list. total/page/limit are kept when OvalEdge sends
-    them and never made up (docs/wire.md: whether real answers carry them is unknown)."""
+    """The answer's data, `items` (and `glossaryTerms`, `tags` when present) as lists.
+    total/page/limit are kept when OvalEdge sends them and never made up (docs/wire.md: whether
+    real answers carry them is unknown)."""
     data = dict(data_of(answer))
     if not isinstance(data.get("items"), list):
         data["items"] = []
+    for key in ("glossaryTerms", "tags"):  # a list; one match may come as the object itself
+        if isinstance(data.get(key), dict):
+            data[key] = [data[key]]
     return data
 
 
