@@ -48,6 +48,7 @@ from sandbox.faults import (
     fault_response,
     inflate,
 )
+from sandbox.shapes import SHAPES
 from sandbox.state import SandboxState
 from sandbox.wire import Answer, BadRequest, NotFound, not_found
 
@@ -77,6 +78,12 @@ class ApiRoute:
     generation: str
     handler: Callable[..., Answer]
     needs: tuple[str, ...] = ()
+    # (shape, choice): served only while that answer-shape switch has that choice; otherwise the
+    # method answers like one the path does not map (Spring's 405), e.g. asset-explorer's method.
+    only_when: tuple[str, str] | None = None
+
+    def serves(self, shapes: dict[str, str]) -> bool:
+        return self.only_when is None or SHAPES.choice(shapes, self.only_when[0]) == self.only_when[1]
 
 
 TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk", "shapes", "link_base"), ("data_quality",)
@@ -89,13 +96,14 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/column-profile", FIRST_GENERATION, queries.column_profile),
     ApiRoute("GET", f"{MCP}/entity-relationships", FIRST_GENERATION, queries.entity_relationships),
     ApiRoute("GET", f"{MCP}/lineage", FIRST_GENERATION, documents.lineage),
-    ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms),
-    ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags),
-    ApiRoute(
-        "GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, ("shapes",)
-    ),
+    ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms, SHAPES),
+    ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags, SHAPES),
+    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, SHAPES),
     ApiRoute("GET", f"{MCP}/lookup-datastory", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
-    ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer),
+    ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer,
+             only_when=(assets.EXPLORER_METHOD, "post")),
+    ApiRoute("GET", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer_get,
+             only_when=(assets.EXPLORER_METHOD, "get")),
     ApiRoute("GET", f"{MCP}/asset-details", CURRENT, assets.asset_details),
     ApiRoute("GET", f"{MCP}/asset-lineage", CURRENT, documents.lineage),
     ApiRoute(
@@ -214,11 +222,12 @@ def _dispatch(state: SandboxState, request: Request, path: str, body: Any) -> Re
     if rejection is not None:
         return rejection
     on_path = ROUTES_BY_PATH.get(path, {})
-    served = {m: r for m, r in on_path.items() if r.generation in SERVED_BY_MODE[state.api]}
+    in_mode = {m: r for m, r in on_path.items() if r.generation in SERVED_BY_MODE[state.api]}
+    served = {m: r for m, r in in_mode.items() if r.serves(state.shapes)}
     route = served.get("GET" if method == "HEAD" else method)
     if route is None:
-        if method in on_path or not served:  # mapped only in another generation, or not at all
-            return spring_error(state, 404, full_path)
+        if (method in on_path and method not in in_mode) or not served:
+            return spring_error(state, 404, full_path)  # mapped only in another generation, or not at all
         return spring_error(state, 405, full_path, Allow=", ".join(sorted(served)))
     context = {
         "link_base": f"{request.url.scheme}://{request.url.netloc}{CONTEXT_PATH}",

@@ -1,6 +1,10 @@
-"""The current catalog routes: `POST asset-explorer` (search, and exact glossary term / tag
-lookups) and `GET asset-details` (details, profile and relationships in one answer).
-`GET asset-lineage` is documents.lineage.
+"""The current catalog routes: asset-explorer (search, and exact glossary term / tag lookups)
+and `GET asset-details` (details, profile and relationships in one answer). `GET asset-lineage`
+is documents.lineage.
+
+Releases serve asset-explorer as POST with a JSON body or as GET with flat query parameters
+(lists as JSON-array strings); the `asset_explorer_method` switch picks which, and the other
+method answers Spring's 405 (app.ApiRoute.only_when). Both forms reach the same search.
 
 asset-explorer looks up instead of searching when the body names glossary terms (`objectType`
 glossary with `name` or `objectId`, or a `glossaryPlacement`) or tags (`objectType` oetag with
@@ -18,6 +22,7 @@ from sandbox import documents
 from sandbox.catalog import CONTAINER_TYPES, Catalog
 from sandbox.facets import parse_filters
 from sandbox.search import Scored, page_of, rank
+from sandbox.shapes import SHAPES
 from sandbox.wire import (
     Answer,
     BadRequest,
@@ -28,11 +33,20 @@ from sandbox.wire import (
     body_text,
     body_texts,
     checked_type,
+    flag,
+    integer,
+    json_string_list,
     not_found,
     object_type,
     ok,
     one_of,
     required_int,
+    text,
+)
+
+EXPLORER_METHOD = SHAPES.declare(
+    "asset_explorer_method", ("post", "get"), "post",
+    "docs/wire.md `POST /api/v1/mcp/asset-explorer` and `GET /api/v1/mcp/asset-explorer`",
 )
 
 BODY_KEYS = (
@@ -180,3 +194,39 @@ def asset_details(catalog: Catalog, params: Params) -> Answer:
     if doc["objectType"] == "oetable":
         data["relationships"] = documents.relationships(catalog, doc)
     return ok(data)
+
+
+# GET asset-explorer's query parameters (the R-get release): text ones, integer ones, flags, and
+# lists given as JSON-array strings; which body member each one fills.
+GET_TEXT = {"contextQuery": "search", "objectType": "", "name": "", "domainName": "glossaryPlacement",
+            "categoryName": "glossaryPlacement", "subcategoryName": "glossaryPlacement",
+            "connectionName": "filters", "serverType": "filters", "schemaName": "filters",
+            "owner": "filters", "steward": "filters", "custodian": "filters"}
+GET_INTEGERS = {"page": "search", "limit": "search", "objectId": "", "domainId": "glossaryPlacement",
+                "categoryId": "glossaryPlacement", "subcategoryId": "glossaryPlacement"}
+GET_LISTS = {"searchTerms": "search", "tags": "filters", "terms": "filters", "glossaryTerms": "filters",
+             "customFields": "filters", "dataProducts": "filters", "classifications": "filters",
+             "criticalDataElement": "filters"}
+
+
+def asset_explorer_get(catalog: Catalog, params: Params) -> Answer:
+    """`GET asset-explorer`: the same search from flat query parameters (Spring ignores any
+    parameter it does not map)."""
+    body: dict[str, Any] = {}
+
+    def put(member: str, key: str, value: Any) -> None:
+        (body.setdefault(member, {}) if member else body)[key] = value
+
+    for key, member in GET_TEXT.items():
+        if (value := text(params, key)) is not None:
+            put(member, key, value)
+    for key, member in GET_INTEGERS.items():
+        if (value := integer(params, key)) is not None:
+            put(member, key, value)
+    for key, member in GET_LISTS.items():
+        if values := json_string_list(params, key):
+            put(member, "terms" if key == "glossaryTerms" else key, values)
+    for key in ("includeParent", "includeChildren"):
+        if flag(params, key):
+            body[key] = True
+    return asset_explorer(catalog, body)

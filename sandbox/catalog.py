@@ -267,7 +267,7 @@ class Catalog:
                     "objectName": name,
                     "fullyQualifiedName": f"retail_tableau.{workbook}.{name}",
                     "connectionName": "retail_tableau",
-                    "serverType": "Tableau",
+                    "serverType": "tableau",
                     "schemaName": None,
                     "reportName": workbook,
                     "reportGroup": workbook,

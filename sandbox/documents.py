@@ -26,6 +26,13 @@ def details(catalog: Catalog, doc: dict[str, Any]) -> dict[str, Any]:
     """The object's document, plus what it contains or sits in."""
     data = copy.deepcopy(doc)
     kind = doc["objectType"]
+    connection = catalog.connections.get(doc.get("connectionName") or "")
+    if connection is not None:  # where the reference's live tests read serverType (connector id)
+        data["connectionInfo"] = {
+            "connectionId": connection["connectionId"],
+            "name": connection["connectionName"],
+            "serverType": connection["serverType"],
+        }
     if kind in CONTAINER_TYPES:
         data["columns"] = [
             {**hit(column), "isPrimaryKey": column["isPrimaryKey"]}

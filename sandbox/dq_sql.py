@@ -62,7 +62,7 @@ def violation(catalog: Catalog, column: dict[str, Any], function: str) -> str:
         return f"{name} < 0"
     if function == "Pattern Match":
         pattern = _literal(pattern_for(name) or ".*")
-        if column["serverType"] == "PostgreSQL":
+        if column["serverType"] == "postgres":
             return f"{name} !~ {pattern}"
         return f"NOT REGEXP_LIKE({name}, {pattern})"
     if function == "Allowed Values":

@@ -1,7 +1,9 @@
 """Search facets: which filter keys exist, what values they take, and when a document matches.
 
-Text facets compare one string case-insensitively; list facets match when the document has any
-of the wanted values (customFields: "Name", or "Name=Value" with the value as asset-details shows
+Text facets compare one string case-insensitively (serverType holds OvalEdge's connector id,
+e.g. "postgres"); list facets match when the document has any of the wanted values (tableName is
+a list, as the reference's live tests send it; a single string is taken too, its wire type being
+otherwise unknown) (customFields: "Name", or "Name=Value" with the value as asset-details shows
 it: an option's label, one item of a list, a number); range facets take
 `{"min", "max", "eq"}` (inclusive), createdDate `{"from", "to"}` (ISO dates). A document lacking
 the field never matches a facet on it.
@@ -23,7 +25,6 @@ TEXT_FACETS = (
     "owner",
     "steward",
     "custodian",
-    "tableName",
     "folder",
     "reportGroup",
     "apiGroup",
@@ -38,6 +39,7 @@ LIST_FACETS = (
     "dataProducts",
     "classifications",
     "criticalDataElement",
+    "tableName",
     "dataDomains",
     "tableType",
     "reportType",
@@ -175,6 +177,8 @@ def parse_filters(raw: Any) -> list[Facet]:
             if value.strip():
                 facets.append(text_facet(key, value))
         elif key in LIST_FACETS:
+            if key == "tableName" and isinstance(value, str):
+                value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise BadRequest(f"filters.{key} must be an array of strings")
             if value:

@@ -2,6 +2,11 @@
 
 (`lineage` is in documents.py, shared with asset-lineage; `search-platform-docs` and
 `lookup-datastory` in knowledge.py.)
+
+search-catalog with objectType=glossary also places terms: `domainName`, `categoryName` and
+`subCategoryName` (capital C) narrow them to a glossary domain, category and subcategory.
+glossary-terms and tags answer one object by id; by name, one object or (switch
+`legacy_lookup_data`=list) the list of every match, up to `limit`.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from sandbox import documents
 from sandbox.catalog import CONTAINER_TYPES, OBJECT_TYPES, Catalog
 from sandbox.facets import list_facet, text_facet
 from sandbox.search import page_of, rank
+from sandbox.shapes import SHAPES
 from sandbox.wire import (
     Answer,
     BadRequest,
     Params,
+    bounded_int,
     checked_type,
     integer,
     json_string_list,
@@ -31,6 +38,14 @@ MAX_PAGE_LIMIT = 100
 # Facets search-catalog takes as query parameters: one string each, or a JSON array of strings.
 TEXT_PARAMS = ("connectionName", "serverType", "schemaName", "owner", "steward", "custodian")
 LIST_PARAMS = ("tags", "terms", "customFields", "dataProducts", "classifications", "criticalDataElement")
+# search-catalog's glossary placement parameters -> the term fields they match
+PLACEMENT_PARAMS = {"domainName": "domainName", "categoryName": "categoryName",
+                    "subCategoryName": "subcategoryName"}
+LOOKUP_LIMIT_DEFAULT, LOOKUP_LIMIT_MAX = 25, 100
+LOOKUP_DATA = SHAPES.declare(
+    "legacy_lookup_data", ("dict", "list"), "dict",
+    "docs/wire.md `GET /api/v1/mcp/glossary-terms` and `GET /api/v1/mcp/tags`",
+)
 
 
 def search_catalog(catalog: Catalog, params: Params) -> Answer:
@@ -44,6 +59,11 @@ def search_catalog(catalog: Catalog, params: Params) -> Answer:
         docs = catalog.of_type(kind)
     facets = [text_facet(key, value) for key in TEXT_PARAMS if (value := text(params, key))]
     facets += [list_facet(key, values) for key in LIST_PARAMS if (values := json_string_list(params, key))]
+    placement = {field: value for key, field in PLACEMENT_PARAMS.items() if (value := text(params, key))}
+    if placement and kind != "glossary":
+        raise BadRequest("domainName, categoryName and subCategoryName place glossary terms: "
+                         "objectType must be glossary")
+    facets += [text_facet(field, value) for field, value in placement.items()]
     scored = rank(docs, facets, terms, text(params, "contextQuery"))
     return 200, {
         "ok": True,
@@ -87,16 +107,31 @@ def _one_of(params: Params, id_name: str, text_name: str) -> tuple[int | None, s
     return (required_int(params, id_name) if has_id else None), name
 
 
-def glossary_terms(catalog: Catalog, params: Params) -> Answer:
+def _lookup_answer(found: list[dict], by_name: bool, params: Params, shapes: dict[str, str]) -> Answer:
+    limit = bounded_int(params, "limit", default=LOOKUP_LIMIT_DEFAULT, low=1, high=LOOKUP_LIMIT_MAX)
+    if not found:
+        return not_found()
+    if by_name and SHAPES.choice(shapes, LOOKUP_DATA) == "list":
+        return ok([copy.deepcopy(doc) for doc in found[:limit]])
+    return ok(copy.deepcopy(found[0]))
+
+
+def glossary_terms(catalog: Catalog, params: Params, shapes: dict[str, str]) -> Answer:
     object_id, name = _one_of(params, "objectId", "termName")
     if object_id is not None:
         doc = catalog.get(object_id, "glossary")
+        found = [doc] if doc is not None else []
     else:
-        doc = next(iter(catalog.terms_named(name)), None)
-    return not_found() if doc is None else ok(copy.deepcopy(doc))
+        found = catalog.terms_named(name)
+    return _lookup_answer(found, object_id is None, params, shapes)
 
 
-def tags(catalog: Catalog, params: Params) -> Answer:
+def tags(catalog: Catalog, params: Params, shapes: dict[str, str]) -> Answer:
     object_id, name = _one_of(params, "objectId", "tagName")
-    doc = catalog.get(object_id, "oetag") if object_id is not None else catalog.by_name("oetag", name)
-    return not_found() if doc is None else ok(copy.deepcopy(doc))
+    if object_id is not None:
+        doc = catalog.get(object_id, "oetag")
+        found = [doc] if doc is not None else []
+    else:
+        wanted = name.strip().lower()
+        found = [t for t in catalog.of_type("oetag") if t["objectName"].lower() == wanted]
+    return _lookup_answer(found, object_id is None, params, shapes)

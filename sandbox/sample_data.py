@@ -34,25 +34,25 @@ CONNECTIONS: list[dict[str, Any]] = [
     {
         "connectionId": 1,
         "connectionName": "pos_postgres",
-        "serverType": "PostgreSQL",
+        "serverType": "postgres",
         "description": "Point-of-sale and web-shop order database; the system of record.",
     },
     {
         "connectionId": 2,
         "connectionName": "retail_snowflake",
-        "serverType": "Snowflake",
+        "serverType": "snowflake",
         "description": "Analytics warehouse: cleaned staging copies and the reporting mart.",
     },
     {
         "connectionId": 3,
         "connectionName": "retail_tableau",
-        "serverType": "Tableau",
+        "serverType": "tableau",
         "description": "Tableau site with the Retail KPIs workbook.",
     },
     {
         "connectionId": 4,
         "connectionName": "retail_s3",
-        "serverType": "Amazon S3",
+        "serverType": "s3",
         "description": "Bucket for files exchanged with suppliers, agencies and finance.",
     },
 ]

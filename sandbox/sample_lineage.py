@@ -20,7 +20,7 @@ from sandbox.sample_data import CUSTODIAN_PLATFORM, OWNER_CUSTOMER, STEWARD_CUST
 CONNECTION = {
     "connectionId": 5,
     "connectionName": "clickstream_databricks",
-    "serverType": "Databricks",
+    "serverType": "DeltaLake",
     "description": "Lakehouse for web-shop and app events: raw landings, cleaned events, marts.",
 }
 CENTRE_ID = 1101  # silver.web_sessions

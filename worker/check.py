@@ -26,7 +26,7 @@ from worker.flows import FlowMemory
 from worker.gate import Gate
 from worker.registry import ToolContext
 from worker.tokens import TokenManager
-from worker.tools.explorer import asset_explorer
+from worker.tools.explorer import asset_explorer, explorer_route
 from worker.transport import Transport, build_http_client
 
 
@@ -69,7 +69,7 @@ async def _check(demo: bool, out: list[str]) -> int:
         total = answer["data"].get("total")
         used = client.routes.snapshot()
         route = routes.SEARCH_CATALOG if used["first_generation_for"] or used["setting"] == "legacy" \
-            else routes.ASSET_EXPLORER
+            else explorer_route(client)
         detail = f"{route} answered" + (f" ({total} assets visible)" if total is not None else "")
         out.append(_line(True, "catalog read", detail))
         out.append(_line(True, "API routes", f"OVALEDGE_API_ROUTES={used['setting']}: "

@@ -42,6 +42,9 @@ TOKEN_GENERATE = Route("POST", "/api/user/token/generate", changes=True)
 
 # The current MCP API.
 ASSET_EXPLORER = Route("POST", f"{API}/asset-explorer")
+# Some releases serve asset-explorer as GET with flat query parameters instead (docs/wire.md): the
+# explorer answers a 405 from one method by trying the other, and keeps the one that answered.
+ASSET_EXPLORER_GET = Route("GET", f"{API}/asset-explorer")
 ASSET_DETAILS = Route("GET", f"{API}/asset-details")
 ASSET_LINEAGE = Route("GET", f"{API}/asset-lineage")
 METADATA_CHANGES = Route("POST", f"{API}/metadata-changes-between-crawls")

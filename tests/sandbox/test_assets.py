@@ -104,7 +104,7 @@ async def test_list_facets_by_hand(client, headers):
 
 async def test_text_facets(client, headers):
     snowflake = await explore_all(client, headers, filters={"serverType": "snowflake"})
-    assert snowflake and all(h["serverType"] == "Snowflake" for h in snowflake)
+    assert snowflake and all(h["serverType"] == "snowflake" for h in snowflake)
     assert {h["objectId"] for h in snowflake} == {
         d["objectId"] for d in CATALOG.objects.values() if d.get("connectionName") == "retail_snowflake"
     }

@@ -215,7 +215,7 @@ async def test_search_catalog_takes_the_later_first_generation_facets(client, he
         assert response.status_code == 200, response.text
         return sorted(names(response.json()["items"]))
 
-    assert await hit_names(serverType="amazon s3", objectType="oefile") == [
+    assert await hit_names(serverType="S3", objectType="oefile") == [
         "customer_survey_2025.parquet",
         "daily_revenue_export.csv",
         "supplier_costs.csv",
@@ -236,7 +236,7 @@ async def test_search_catalog_takes_the_later_first_generation_facets(client, he
     assert both == ["gross_margin", "net_revenue", "net_revenue", "net_revenue"]  # mart, archive
     hit = (await search(client, headers, searchTerms=["supplier_costs.csv"])).json()["items"][0]
     assert hit["objectType"] == "oefile" and hit["folder"] == "landing/suppliers"
-    assert hit["certification"] == "draft" and hit["serverType"] == "Amazon S3"
+    assert hit["certification"] == "draft" and hit["serverType"] == "s3"
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,23 @@
 """`asset_explorer`: catalog search with facets and sort, and exact glossary-term / tag lookup.
 
-Current OvalEdge: one POST to `asset-explorer`. First generation: `search-catalog` for a search,
-`glossary-terms` or `tags` for a lookup, composed into the same answer. What the first
-generation cannot do (sort, range facets, glossary placement, most facets) is refused with the
-reason, never silently dropped.
+Current OvalEdge: `asset-explorer`, which releases serve either as POST with a JSON body or as
+GET with flat query parameters (docs/wire.md): a 405 from one method means "try the other", and
+the method that answered is kept for the worker's life. First generation: `search-catalog` for a
+search (and glossary placement), `glossary-terms` or `tags` for a lookup, composed into the same
+answer. What an older form cannot express (sort, most facets) is refused with the reason, never
+silently dropped; a filter key OvalEdge does not know is ignored and named in the notes, as the
+reference server skips it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from worker import routes
-from worker.errors import InvalidArguments, NotOffered, OvalEdgeError
+from worker.errors import InvalidArguments, NotOffered, OvalEdgeError, RouteMissing
+from worker.notes import ignore, note
 from worker.registry import Tool, ToolContext
 from worker.schema import boolean, closed, integer, string, strings
 from worker.tools.common import (
@@ -28,14 +33,15 @@ from worker.tools.common import (
 
 LIMIT_MAX = 50  # some OvalEdge builds answer 500 above ~95; the reference caps at 50
 LIMIT_DEFAULT = 20
+LOOKUP_LIMIT_MAX = 100  # glossary-terms and tags (first generation)
 
 TEXT_FACETS = (
-    "connectionName", "serverType", "schemaName", "owner", "steward", "custodian", "tableName",
+    "connectionName", "serverType", "schemaName", "owner", "steward", "custodian",
     "folder", "reportGroup", "apiGroup", "governanceRole4", "governanceRole5", "governanceRole6",
 )
 LIST_FACETS = (
     "tags", "terms", "customFields", "dataProducts", "classifications", "criticalDataElement",
-    "dataDomains", "tableType", "reportType", "reportLevel", "termStatus", "ticketStatus",
+    "tableName", "dataDomains", "tableType", "reportType", "reportLevel", "termStatus", "ticketStatus",
     "subscriptionMode", "criticality", "sensitivity", "deliveryAccessMode", "certification",
     "questionWalls",
 )
@@ -46,6 +52,7 @@ RANGE_FACETS = (
 DATE_FACETS = ("createdDate",)
 FACETS = TEXT_FACETS + LIST_FACETS + RANGE_FACETS + DATE_FACETS
 _FACET_BY_COMPACT = {compact(name): name for name in FACETS}
+_FACET_BY_COMPACT["glossaryterms"] = "terms"  # the live tests' name for the terms facet
 
 # Facets that are also top-level arguments (which win over the same key in `filters`).
 TOP_LEVEL_FACETS = {
@@ -54,13 +61,11 @@ TOP_LEVEL_FACETS = {
     "terms": "terms", "custom_fields": "customFields", "data_products": "dataProducts",
     "classifications": "classifications", "critical_data_element": "criticalDataElement",
 }
-# What first-generation search-catalog takes besides keywords and paging.
-LEGACY_FACETS = {
-    "connectionName": "connectionName", "schemaName": "schemaName", "owner": "owner",
-    "steward": "steward", "custodian": "custodian", "serverType": "serverType",
-}
-LEGACY_LIST_FACETS = ("tags", "terms", "customFields", "dataProducts", "classifications",
-                      "criticalDataElement")
+# What first-generation search-catalog and the GET form of asset-explorer take besides keywords,
+# paging and objectType: these text facets, and these lists as JSON-array strings.
+FLAT_FACETS = ("connectionName", "schemaName", "owner", "steward", "custodian", "serverType")
+FLAT_LIST_FACETS = ("tags", "terms", "customFields", "dataProducts", "classifications",
+                    "criticalDataElement")
 
 SORT_FIELDS = (
     "relevance", "name", "popularity", "rating", "dq_index", "curation_score", "row_count",
@@ -68,18 +73,45 @@ SORT_FIELDS = (
 )
 _SORT_BY_COMPACT = {compact(field): field for field in SORT_FIELDS}
 
-# Connector types as OvalEdge names them; matched ignoring case, spaces and punctuation.
+# OvalEdge's connector ids (connectionInfo.serverType), as its API spells them; user input is
+# matched ignoring case, then ignoring spaces and punctuation (server/constants.py @0f1b928e).
 SERVER_TYPES = (
-    "ADLS", "Airflow", "Athena", "Azure Blob Storage", "Azure Data Factory", "Azure SQL",
-    "Azure Synapse", "BigQuery", "Cassandra", "Cosmos DB", "Databricks", "DB2", "dbt",
-    "Delta Lake", "Denodo", "Dremio", "DynamoDB", "Elasticsearch", "Fivetran", "GCS", "Greenplum",
-    "HDFS", "Hive", "Impala", "Informatica", "Kafka", "Looker", "MariaDB", "Microsoft Fabric",
-    "MicroStrategy", "MongoDB", "MySQL", "Netezza", "Oracle", "Power BI", "PostgreSQL", "Presto",
-    "Qlik Sense", "Redshift", "S3", "Salesforce", "SAP BW", "SAP HANA", "SharePoint", "Sisense",
-    "Snowflake", "Spark", "SQL Server", "SSIS", "SSRS", "Sybase", "Tableau", "Talend", "Teradata",
-    "ThoughtSpot", "Trino", "Vertica", "Yellowbrick",
+    "allscripts", "api", "Athena", "awsDynamoDb", "awsappflow", "adl", "azuredevops",
+    "azuredevopsrepo", "bigquery", "box", "cassandra", "clickhouse", "cloudera_navigator", "db2",
+    "db2as400", "db2odbc", "denodo", "dremio", "dsefs", "informix", "elasticSearch",
+    "elasticSearchOnPremise", "esri", "eventhub", "gcs", "github", "githubfiles", "googledrive",
+    "greenplum", "greenhouse", "hbase", "hdfs", "hive", "qubolehive", "ibmcognos", "impala", "kafka",
+    "linux", "looker", "manual", "mongodb", "mysql", "mariadb", "mavenlink", "microstrategy", "nfs",
+    "onedrive", "oracle", "oracleservicecloud", "postgres", "powerbi", "qlikview", "qlik sense",
+    "redshift", "s3", "sapbods", "sapbo", "sapsuccessfactors", "sftp", "sisense", "sqlserver", "ssas",
+    "ssas_onprem", "ssis", "ssrs", "salesforce", "sapbo_universe", "saptables", "sharepoint",
+    "snowflake", "spline", "sigma", "tableau", "teradata", "vertica", "other", "odbcsqlserver",
+    "exasol", "adf", "adb", "airflow", "dbt", "azuresqlmanagedinstance", "azuresynapse", "couchdb",
+    "saphana", "domo", "quickbase", "atlas", "DeltaLake", "alteryx", "talend", "matillion",
+    "InterSystemsCache", "MSAccess", "arangodb", "pentaho", "awsglueetl", "ODataExt", "netsuitecrm",
+    "informatica_powercenter", "informatica_ics", "informatica_bdm", "hubspot", "dynamics365",
+    "dynamics365reports", "documentdb", "cosmosdb", "okta", "azuread", "avm", "ldap", "DELLBOOMI",
+    "secretsmanager", "hashicorp", "webfocus", "couchbase", "workday", "hopsworks", "ADP",
+    "structuredfileconnector", "azurekeyvault", "dbtcore", "cifs", "erwincsvimport", "gitlab",
+    "zendesk", "schemaregistry", "azureml", "oraclefusionhcm", "sybasease", "salesforcereports",
+    "datapipeline", "fme", "db2zos", "sybaseiq", "datastage", "apachepulsar", "netsuitecrmjdbc",
+    "quicksight", "awsdms", "oraclebi", "obieerpd", "obieepublisher", "awsaurora", "dremioiceberg",
+    "filecloud", "obieeoas", "cartovista", "oracleebstable", "qliktalend", "googleclouddatafusion",
+    "oracleanalytics", "akamaiidentitycloud", "sapanalyticscloud", "salesforcecommercecloud",
+    "microstrategycloud", "quickbooks-desktop", "quickbooks-online", "tally",
 )
-_SERVER_TYPE_BY_COMPACT = {compact(name): name for name in SERVER_TYPES}
+# Product names people say for a connector whose id is spelled differently (compact form -> id).
+SERVER_TYPE_NAMES = {
+    "postgresql": "postgres", "postgre": "postgres", "amazons3": "s3", "awss3": "s3",
+    "microsoftsqlserver": "sqlserver", "mssql": "sqlserver", "microsoftpowerbi": "powerbi",
+    "dynamodb": "awsDynamoDb", "amazondynamodb": "awsDynamoDb", "amazonredshift": "redshift",
+    "awsredshift": "redshift", "amazonathena": "Athena", "awsathena": "Athena",
+    "googlebigquery": "bigquery", "googlecloudstorage": "gcs", "azuredatafactory": "adf",
+    "azuredatabricks": "adb", "azuresynapseanalytics": "azuresynapse", "elastic": "elasticSearch",
+    "sybase": "sybasease", "cognos": "ibmcognos", "amazonquicksight": "quicksight",
+}
+_SERVER_TYPE_BY_LOWER = {name.lower(): name for name in SERVER_TYPES}
+_SERVER_TYPE_BY_COMPACT = {compact(name): name for name in SERVER_TYPES} | SERVER_TYPE_NAMES
 
 LOOKUP_TYPES = ("glossary", "businessglossary", "oetag")
 PLACEMENT = (
@@ -87,15 +119,25 @@ PLACEMENT = (
     ("category_name", "categoryName"), ("subcategory_id", "subcategoryId"),
     ("subcategory_name", "subcategoryName"),
 )
+# First-generation search-catalog spells the subcategory with a capital C (test_catalog.py
+# @614da0b9); it takes names only (no id parameter is evidenced).
+LEGACY_PLACEMENT = {"domainName": "domainName", "categoryName": "categoryName",
+                    "subcategoryName": "subCategoryName"}
 
 
 # -- checking and building the request -----------------------------------------------------------
 
 def canonical_server_type(value: str) -> str:
-    found = _SERVER_TYPE_BY_COMPACT.get(compact(value))
+    """OvalEdge's connector id for `value` ("SQL Server", "PostgreSQL", "mysql" -> sqlserver,
+    postgres, mysql), or InvalidArguments listing the ids."""
+    given = value.strip()
+    found = (given if given in SERVER_TYPES else _SERVER_TYPE_BY_LOWER.get(given.lower())
+             or _SERVER_TYPE_BY_COMPACT.get(compact(given)))
     if found is None:
-        raise InvalidArguments(f"server_type={value!r} is not a known connector type; use one of: "
-                               f"{', '.join(SERVER_TYPES)}")
+        raise InvalidArguments(
+            f"server_type={value!r} is not a known OvalEdge connector type; use its connector id "
+            f"(e.g. mysql, postgres, snowflake, sqlserver, powerbi, s3), one of: "
+            f"{', '.join(sorted(SERVER_TYPES, key=str.lower))}; or omit server_type")
     return found
 
 
@@ -111,20 +153,27 @@ def _date(value: Any, where: str) -> str:
     return str(value)
 
 
+def _blank(value: Any) -> bool:
+    """Given but saying nothing: the reference drops such filter values."""
+    return value is None or (isinstance(value, str | list | dict) and not (
+        value.strip() if isinstance(value, str) else value))
+
+
 def _facet_value(key: str, value: Any) -> Any:
     where = f"filters.{key}"
     if key in TEXT_FACETS:
-        if not isinstance(value, str) or not value.strip():
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, str):
             raise InvalidArguments(f"{where} takes a text value, e.g. \"sales\"")
         return canonical_server_type(value) if key == "serverType" else value.strip()
     if key in LIST_FACETS:
         values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip()
-                                                                 for v in values):
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise InvalidArguments(f"{where} takes a list of text values, e.g. [\"certified\"]")
-        return [v.strip() for v in values]
+        return [v.strip() for v in values if v.strip()]
     if key in RANGE_FACETS:
-        if not isinstance(value, dict) or not value or set(value) - {"min", "max", "eq"} \
+        if not isinstance(value, dict) or set(value) - {"min", "max", "eq"} \
                 or not all(_number(v) for v in value.values()):
             raise InvalidArguments(f"{where} takes a range: {{\"min\": n}}, {{\"max\": n}}, both, "
                                    "or {\"eq\": n} (numbers; \"more than 4\" is min slightly above 4)")
@@ -133,7 +182,7 @@ def _facet_value(key: str, value: Any) -> Any:
         if "min" in value and "max" in value and value["min"] > value["max"]:
             raise InvalidArguments(f"{where}: min {value['min']} is above max {value['max']}")
         return dict(value)
-    if not isinstance(value, dict) or not value or set(value) - {"from", "to"}:
+    if not isinstance(value, dict) or set(value) - {"from", "to"}:
         raise InvalidArguments(f"{where} takes {{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}} "
                                "(either bound alone for an open range)")
     dates = {bound: _date(v, f"{where}.{bound}") for bound, v in value.items()}
@@ -143,23 +192,25 @@ def _facet_value(key: str, value: Any) -> Any:
 
 
 def build_filters(a: dict[str, Any]) -> dict[str, Any]:
-    """`filters` (keys in snake or camel case) plus the top-level facet arguments, checked."""
+    """`filters` (keys in snake or camel case) plus the top-level facet arguments, checked.
+    A key OvalEdge does not know is left out and named in the notes; a blank value is dropped."""
     given = a.get("filters") or {}
     filters: dict[str, Any] = {}
     unknown = []
     for key, value in given.items():
-        name = _FACET_BY_COMPACT.get(compact(camel(key)))
+        name = _FACET_BY_COMPACT.get(compact(camel(str(key))))
         if name is None:
-            unknown.append(key)
+            unknown.append(str(key))
             continue
-        filters[name] = _facet_value(name, value)
+        if not _blank(value):
+            filters[name] = _facet_value(name, value)
     if unknown:
-        raise InvalidArguments(f"unknown filter(s) {', '.join(map(repr, unknown))}; allowed: "
-                               f"{', '.join(FACETS)}")
+        note(f"ignored filter(s) {', '.join(unknown)}: OvalEdge has no such facet (it takes: "
+             f"{', '.join(FACETS)})")
     for arg, name in TOP_LEVEL_FACETS.items():
         if arg in a:
             filters[name] = _facet_value(name, a[arg])
-    return filters
+    return {key: value for key, value in filters.items() if not _blank(value)}
 
 
 def build_sort(a: dict[str, Any]) -> dict[str, str] | None:
@@ -167,7 +218,7 @@ def build_sort(a: dict[str, Any]) -> dict[str, str] | None:
     if sort is None:
         return None
     field = _SORT_BY_COMPACT.get(compact(str(sort.get("field", ""))))
-    direction = str(sort.get("direction", "desc")).lower()
+    direction = str(sort.get("direction") or "desc").lower()
     if field is None or direction not in ("asc", "desc"):
         raise InvalidArguments(f"sort={sort!r} is not allowed; sort.field one of: {', '.join(SORT_FIELDS)}; "
                                "sort.direction asc or desc (default desc)")
@@ -175,22 +226,23 @@ def build_sort(a: dict[str, Any]) -> dict[str, str] | None:
 
 
 def _mode(a: dict[str, Any]) -> str:
-    """search | lookup (exact term or tag) | placement (terms of a glossary domain/category)."""
+    """lookup (exact term or tag) | placement (terms of a glossary domain/category) | named (a
+    search narrowed by name or objectId, any object type) | search."""
     object_type = a.get("object_type")
     exact = "name" in a or "object_id" in a
     placement = any(arg in a for arg, _ in PLACEMENT)
-    if exact and object_type not in LOOKUP_TYPES:
-        raise InvalidArguments("name and object_id look up one glossary term or tag: pair them with "
-                               f"object_type glossary or oetag (got {object_type!r})")
-    if (a.get("include_parent") or a.get("include_children")) and object_type != "oetag":
-        raise InvalidArguments("include_parent and include_children apply to tags: use object_type=oetag")
+    if object_type not in (None, "oetag"):
+        ignore(a, ("include_parent", "include_children"),
+               "they add a tag's parent and children (object_type=oetag)")
     if placement and object_type not in (None, "glossary", "businessglossary"):
         raise InvalidArguments("domain_*, category_* and subcategory_* place glossary terms: leave "
                                f"object_type empty or use glossary (got {object_type!r})")
     if exact and placement:
         raise InvalidArguments("use either name/object_id (one term or tag) or the glossary "
                                "placement arguments, not both")
-    return "lookup" if exact else "placement" if placement else "search"
+    if exact:
+        return "lookup" if object_type in LOOKUP_TYPES else "named"
+    return "placement" if placement else "search"
 
 
 def explorer_body(a: dict[str, Any]) -> dict[str, Any]:
@@ -221,39 +273,115 @@ def explorer_body(a: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+# -- asset-explorer by POST or by GET ---------------------------------------------------------------
+
+# The asset-explorer method this OvalEdge takes, once known: kept per client, i.e. for the
+# worker's life (a 405 says the path exists but not for that method).
+_METHOD: WeakKeyDictionary[Any, routes.Route] = WeakKeyDictionary()
+
+
+def _flat_unsupported(body: dict[str, Any]) -> list[str]:
+    """What of this request the flat query-parameter forms (search-catalog, GET asset-explorer)
+    cannot express."""
+    missing = [f"sort ({body['search']['sort']['field']})"] if "sort" in body["search"] else []
+    missing += [f"filters.{key}" for key in body.get("filters", {})
+                if key not in FLAT_FACETS and key not in FLAT_LIST_FACETS]
+    return missing
+
+
+def _flat_facets(body: dict[str, Any]) -> dict[str, Any]:
+    filters = body.get("filters", {})
+    return {**{key: filters.get(key) for key in FLAT_FACETS},
+            **{key: json_array(filters.get(key)) for key in FLAT_LIST_FACETS}}
+
+
+def get_params(body: dict[str, Any]) -> dict[str, Any]:
+    """The flat query parameters of GET asset-explorer for a POST body (invocations.py
+    @0f1b928e), or NotOffered naming what that form cannot express."""
+    unsupported = _flat_unsupported(body)
+    if unsupported:
+        raise NotOffered(
+            f"this OvalEdge release serves {routes.ASSET_EXPLORER_GET} (query parameters), which "
+            f"cannot apply: {', '.join(unsupported)}.",
+            hint="Drop those (keywords, object_type, owner, steward, custodian, connection, schema, "
+            "server_type, tags, terms, classifications, custom fields, data products and CDE still "
+            "work), or use an OvalEdge release whose asset-explorer takes a JSON body.")
+    search = body["search"]
+    return {
+        "searchTerms": json_array(search.get("searchTerms")), "contextQuery": search.get("contextQuery"),
+        "page": search["page"], "limit": search["limit"], "objectType": body.get("objectType"),
+        "objectId": body.get("objectId"), "name": body.get("name"),
+        "includeParent": body.get("includeParent"), "includeChildren": body.get("includeChildren"),
+        **body.get("glossaryPlacement", {}), **_flat_facets(body),
+    }
+
+
+def explorer_route(api: Any) -> routes.Route:
+    """The asset-explorer method this client uses (POST until OvalEdge said otherwise)."""
+    return _METHOD.get(api, routes.ASSET_EXPLORER)
+
+
+async def explore(ctx: ToolContext, body: dict[str, Any]) -> Any:
+    """OvalEdge's asset-explorer answer to `body`, sent as this release takes it: the method
+    known to work, else POST then GET. RouteMissing only when both methods are missing."""
+    known = explorer_route(ctx.api)
+    other = routes.ASSET_EXPLORER_GET if known == routes.ASSET_EXPLORER else routes.ASSET_EXPLORER
+    for route in (known, other):
+        try:
+            if route == routes.ASSET_EXPLORER_GET:
+                answer = await ctx.api.call(route, get_params(body))
+            else:
+                answer = await ctx.api.call(route, body=body)
+        except RouteMissing as missing:
+            if route is other:
+                raise
+            if missing.status == 405:  # the path is there, for the other method
+                _METHOD[ctx.api] = other
+            continue
+        _METHOD[ctx.api] = route
+        return answer
+    raise AssertionError("unreachable")
+
+
 # -- the two generations --------------------------------------------------------------------------
 
-def _normalised(answer: Any, page: int, limit: int) -> dict[str, Any]:
+def _normalised(answer: Any) -> dict[str, Any]:
+    """The answer's data, `items` (and `glossaryTerms`, `tags` when present) as lists.
+    total/page/limit are kept when OvalEdge sends them and never made up (docs/wire.md: whether
+    real answers carry them is unknown)."""
     data = dict(data_of(answer))
-    data.setdefault("items", [])
-    data.setdefault("total", len(data["items"]))
-    data.setdefault("page", page)
-    data.setdefault("limit", limit)
+    if not isinstance(data.get("items"), list):
+        data["items"] = []
+    for key in ("glossaryTerms", "tags"):  # a list; one match may come as the object itself
+        if isinstance(data.get(key), dict):
+            data[key] = [data[key]]
     return data
 
 
-async def _current(ctx: ToolContext, a: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    answer = await ctx.api.call(routes.ASSET_EXPLORER, body=body)
-    if isinstance(answer, dict) and answer.get("ok") is False:
-        raise OvalEdgeError(f"{routes.ASSET_EXPLORER} answered: {answer.get('message', 'not ok')}",
-                            status=200)
-    return _normalised(answer, body["search"]["page"], body["search"]["limit"])
+async def _current(ctx: ToolContext, body: dict[str, Any]) -> dict[str, Any]:
+    return _normalised(await explore(ctx, body))
 
 
-def _legacy_unsupported(body: dict[str, Any]) -> list[str]:
-    """What of this request first-generation search-catalog cannot express."""
-    missing = [f"sort ({body['search']['sort']['field']})"] if "sort" in body["search"] else []
-    missing += [f"filters.{key}" for key in body.get("filters", {})
-                if key not in LEGACY_FACETS and key not in LEGACY_LIST_FACETS]
-    return missing
+def _hits(answer: Any) -> list[dict[str, Any]]:
+    """A first-generation lookup's matches: `data` is one object (by id) or a list (a name
+    search may match several), or the answer is flat."""
+    data = answer.get("data", answer) if isinstance(answer, dict) else answer
+    if isinstance(data, list):
+        return [hit for hit in data if isinstance(hit, dict)]
+    if isinstance(data, dict):
+        found = {k: v for k, v in data.items() if k not in ("ok", "message")} if data is answer else data
+        return [found] if found else []
+    return []
 
 
 async def _lookup_legacy(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     is_tag = a["object_type"] == "oetag"
     route, name_key = (routes.TAGS, "tagName") if is_tag else (routes.GLOSSARY_TERMS, "termName")
-    params = {"objectId": a["object_id"]} if "object_id" in a else {name_key: a["name"]}
+    params: dict[str, Any] = {"objectId": a["object_id"]} if "object_id" in a else {name_key: a["name"]}
+    if "limit" in a:
+        params["limit"] = min(a["limit"], LOOKUP_LIMIT_MAX)
     try:
-        found = [data_of(await ctx.api.call(route, params))]
+        found = _hits(await ctx.api.call(route, params))
     except OvalEdgeError as exc:
         if not is_not_found(exc):
             raise
@@ -267,22 +395,42 @@ async def _lookup_legacy(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"items": [], "total": 0, "page": 1, "limit": 0, ("tags" if is_tag else "glossaryTerms"): found}
 
 
-async def _search_legacy(ctx: ToolContext, a: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    unsupported = _legacy_unsupported(body)
+def _legacy_params(body: dict[str, Any]) -> dict[str, Any]:
+    unsupported = _flat_unsupported(body)
     if unsupported:
         raise NotOffered(
             f"this OvalEdge release answers only the first-generation {routes.SEARCH_CATALOG}, "
             f"which cannot apply: {', '.join(unsupported)}.",
             hint="Drop those, or use an OvalEdge release with the current asset-explorer route.",
         )
-    search, filters = body["search"], body.get("filters", {})
-    params: dict[str, Any] = {
+    search = body["search"]
+    return {
         "searchTerms": json_array(search.get("searchTerms")), "contextQuery": search.get("contextQuery"),
         "page": search["page"], "limit": search["limit"], "objectType": body.get("objectType"),
-        **{param: filters.get(key) for key, param in LEGACY_FACETS.items()},
-        **{key: json_array(filters.get(key)) for key in LEGACY_LIST_FACETS},
+        **_flat_facets(body),
     }
-    return _normalised(await ctx.api.call(routes.SEARCH_CATALOG, params), search["page"], search["limit"])
+
+
+async def _search_legacy(ctx: ToolContext, body: dict[str, Any]) -> dict[str, Any]:
+    return _normalised(await ctx.api.call(routes.SEARCH_CATALOG, _legacy_params(body)))
+
+
+async def _placement_legacy(ctx: ToolContext, a: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Glossary terms by placement through search-catalog (objectType=glossary with domainName,
+    categoryName, subCategoryName), answered like the current route: in `glossaryTerms`."""
+    placement = body["glossaryPlacement"]
+    names = {LEGACY_PLACEMENT[key]: value for key, value in placement.items() if key in LEGACY_PLACEMENT}
+    if not names:
+        raise NotOffered(
+            f"this OvalEdge release answers only the first-generation {routes.SEARCH_CATALOG}, which "
+            "places glossary terms by name only.",
+            hint="Call again with domain_name (and category_name, subcategory_name) instead of the ids.")
+    ignore(a, [arg for arg, key in PLACEMENT if key.endswith("Id")],
+           f"the first-generation {routes.SEARCH_CATALOG} places terms by name only")
+    params = {**_legacy_params({**body, "objectType": "glossary"}), **names}
+    data = _normalised(await ctx.api.call(routes.SEARCH_CATALOG, params))
+    terms = data.pop("items")
+    return {**data, "items": [], "glossaryTerms": terms}
 
 
 # -- presenting ------------------------------------------------------------------------------------
@@ -319,21 +467,21 @@ async def asset_explorer(ctx: ToolContext, a: dict[str, Any]) -> Any:
         if mode == "lookup":
             return await _lookup_legacy(ctx, a)
         if mode == "placement":
+            return await _placement_legacy(ctx, a, body)
+        if mode == "named":
             raise NotOffered(
-                "this OvalEdge release has no glossary placement search (domain/category/"
-                f"subcategory); it needs the current {routes.ASSET_EXPLORER}.",
-                hint="Look up a term by name (object_type=glossary, name=...) instead.",
-            )
-        return await _search_legacy(ctx, a, body)
+                f"this OvalEdge release answers only the first-generation {routes.SEARCH_CATALOG}, "
+                "which cannot narrow a search by name or object_id (only glossary terms and tags "
+                "are looked up by name there).",
+                hint="Search with search_terms (and object_type) instead, or look the asset up with "
+                "asset_details when you have its object_id and object_type.")
+        return await _search_legacy(ctx, body)
 
-    data = await ctx.api.by_generation(routes.SEARCH, lambda: _current(ctx, a, body), legacy,
+    data = await ctx.api.by_generation(routes.SEARCH, lambda: _current(ctx, body), legacy,
                                        what="asset_explorer")
     result = ok(data)
-    notes = []
     if a.get("limit", LIMIT_DEFAULT) > LIMIT_MAX:
-        notes.append(f"limit {a['limit']} was capped at {LIMIT_MAX}; use page for more")
-    if notes:
-        result["notes"] = notes
+        note(f"limit {a['limit']} was capped at {LIMIT_MAX}; use page for more")
     formatted = _formatted(data, ctx.settings.link_base_url)
     if formatted:
         result["formattedResponse"] = formatted
@@ -377,7 +525,7 @@ TOOLS = (
             "limit": integer(f"Hits per page (max {LIMIT_MAX}).", minimum=1,
                              ),
             "connection_name": string(_TEXT.format("connection")),
-            "server_type": string("Connector, e.g. Snowflake."),
+            "server_type": string("Connector id, e.g. snowflake, postgres."),
             "schema_name": string(_TEXT.format("schema")),
             "owner": string(_TEXT.format("owner")),
             "steward": string(_TEXT.format("steward")),
@@ -389,8 +537,8 @@ TOOLS = (
             "category_name": string("Category."),
             "subcategory_id": integer("Subcategory id.", minimum=1),
             "subcategory_name": string("Subcategory."),
-            "object_id": integer("Exact term or tag id.", minimum=1),
-            "name": string("Exact term or tag name."),
+            "object_id": integer("Exact id (term, tag, any asset).", minimum=1),
+            "name": string("Exact name (term, tag, any asset)."),
             "include_parent": boolean("Tag: add parent."),
             "include_children": boolean("Tag: add children."),
             "filters": {
