@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from worker import routes
-from worker.errors import InvalidArguments, OvalEdgeError
+from worker.errors import FailureKind, InvalidArguments, OvalEdgeError
 from worker.gate import CONFIRMATION
 from worker.notes import ignore, note
 from worker.registry import Effect, Tool, ToolContext
@@ -433,6 +433,17 @@ def lookup_hits(answer: Any) -> list[dict[str, Any]]:
     return _list(data)
 
 
+async def lookup(ctx: ToolContext, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
+    """The rules lookup-dq-rules finds; OvalEdge's 404 "Rule not found" is no hit, like an empty
+    list (a missing route is not: it still fails the call)."""
+    try:
+        return lookup_hits(await ctx.api.ask(routes.DQ_LOOKUP, params, what=what))
+    except OvalEdgeError as exc:
+        if exc.kind is not FailureKind.NOT_FOUND:
+            raise
+        return []
+
+
 def hit_name(hit: dict[str, Any]) -> str:
     return link(
         str(hit.get("objectName") or hit.get("ruleName") or f"DQ rule {hit.get('objectId')}"),
@@ -463,8 +474,7 @@ async def dq_rule_advisor(ctx: ToolContext, a: dict[str, Any]) -> Any:
             "ruleName": a.get("rule_name"),
             "limit": min(a.get("limit", LOOKUP_LIMIT), LOOKUP_MAX),
         }
-        answer = await ctx.api.ask(routes.DQ_LOOKUP, params, what=ADVISOR)
-        hits = lookup_hits(answer)
+        hits = await lookup(ctx, params, ADVISOR)
         asked = f"rule_name={a['rule_name']!r}" if "rule_name" in a else f"object_id={a['object_id']}"
         return {"ok": True, "data": hits, "formattedResponse": lookup_report(hits, asked)}
     if step == "assess":
@@ -537,13 +547,7 @@ async def _rule_id(ctx: ToolContext, a: dict[str, Any]) -> tuple[int, dict[str, 
             "step=associate needs dqrule_id or rule_name", error_code="validation_required"
         )
     name = a["rule_name"]
-    try:
-        answer = await ctx.api.ask(routes.DQ_LOOKUP, {"ruleName": name, "limit": LOOKUP_LIMIT}, what=MANAGER)
-    except OvalEdgeError as exc:
-        if exc.status != 404:
-            raise
-        answer = {"data": []}
-    hits = lookup_hits(answer)
+    hits = await lookup(ctx, {"ruleName": name, "limit": LOOKUP_LIMIT}, MANAGER)
     if not hits:
         raise InvalidArguments(
             f"no DQ rule found for rule_name={name!r}; check the name with {ADVISOR} "
@@ -768,10 +772,10 @@ def association_report(data: dict[str, Any], body: dict[str, Any], hit: dict[str
 
 async def dq_rule_manager(ctx: ToolContext, a: dict[str, Any]) -> Any:
     step = check_step(a)
-    hit = None
+    hit, planned = None, ""
     if step == "create_standard":
         body = _standard_body(a)
-        what, planned = f"create or associate standard DQ rules ({_scope(body)})", ""
+        what = f"create or associate standard DQ rules ({_scope(body)})"
         if not a.get("write_confirmed_by_user"):
             selection, planned = await _standard_preview(ctx, body)
             if selection is not None:
