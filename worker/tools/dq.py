@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import re
 from typing import Any
 
@@ -109,6 +110,7 @@ FUNCTION_RETRY = (
     "recommended_function, then validate_query and create_custom_sql; never invent a function name."
 )
 _DIGITS = re.compile(r"\s*[0-9]{1,19}\s*")
+log = logging.getLogger(__name__)
 
 
 def check_step(a: dict[str, Any]) -> str:
@@ -751,7 +753,8 @@ def association_report(data: dict[str, Any], body: dict[str, Any], hit: dict[str
         "redirectUrl": (hit or {}).get("redirectUrl") or data.get("redirectUrl"),
         "dqruleId": data.get("dqruleId", body["dqruleId"]),
     }
-    lines = [f"DQ rule {_rule_link(rule)}:"]
+    named = _rule_link(rule) if rule["ruleName"] else link(f"{rule['dqruleId']}", rule["redirectUrl"])
+    lines = [f"DQ rule {named}:"]
     if _text(data.get("statusMessage")):
         lines.append(f"Outcome: {_text(data['statusMessage'])}")
     lines.append(
@@ -824,14 +827,20 @@ async def dq_rule_manager(ctx: ToolContext, a: dict[str, Any]) -> Any:
     if answer.get("awaitingUserConfirmation"):
         return answer
     # OvalEdge accepted the write: from here on only the report is made, and it never fails the call.
-    data = written(answer, ctx.settings.link_base_url)
-    if step == "create_standard":
-        return {"ok": True, "data": data, "formattedResponse": standard_report(data)}
-    if step == "create_custom_sql":
-        text, instruction = custom_sql_report(data, body["ruleName"])
-        out = {"ok": True, "workflowPhase": "create_sql_rule", "data": data, "formattedResponse": text}
-        return {**out, "agentInstruction": instruction} if instruction else out
-    return {"ok": True, "data": data, "formattedResponse": association_report(data, body, hit)}
+    data = written(answer, ctx.settings.link_base_url) if isinstance(answer, dict) else {"answer": answer}
+    try:
+        if step == "create_standard":
+            return {"ok": True, "data": data, "formattedResponse": standard_report(data)}
+        if step == "create_custom_sql":
+            text, instruction = custom_sql_report(data, body["ruleName"])
+            out = {"ok": True, "workflowPhase": "create_sql_rule", "data": data, "formattedResponse": text}
+            return {**out, "agentInstruction": instruction} if instruction else out
+        return {"ok": True, "data": data, "formattedResponse": association_report(data, body, hit)}
+    except Exception:  # an answer shaped unlike any evidence: the write still happened
+        log.exception("the report of a %s %s answer failed", MANAGER, step)
+        return {"ok": True, "data": data, "formattedResponse": (
+            f"OvalEdge accepted the {step} write; its answer could not be summarised here (see data)."
+        )}
 
 
 def _scope(body: dict[str, Any]) -> str:
