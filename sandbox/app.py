@@ -81,6 +81,7 @@ class ApiRoute:
 
 TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk",), ("data_quality",)
 DQ = f"{MCP}/dq-intelligence"
+DQ_SHAPED = ("data_quality", "shapes")  # the DQ answers come in two evidenced shapes
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
     ApiRoute("GET", f"{MCP}/object-details", FIRST_GENERATION, queries.object_details),
@@ -134,14 +135,14 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/service-request-templates", CURRENT, service_desk.request_templates, DESK),
     ApiRoute("POST", f"{MCP}/service-requests", CURRENT, service_desk.raise_service_request, DESK),
     ApiRoute("GET", f"{MCP}/service-requests", CURRENT, service_desk.service_requests, DESK),
-    ApiRoute("POST", f"{DQ}/assess-cde", CURRENT, dq_advisor.assess_cde, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/generate-queries", CURRENT, dq_advisor.generate_queries, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/validate-queries", CURRENT, dq_advisor.validate_queries, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/assess-cde", CURRENT, dq_advisor.assess_cde, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/generate-queries", CURRENT, dq_advisor.generate_queries, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/validate-queries", CURRENT, dq_advisor.validate_queries, DQ_SHAPED),
     ApiRoute("GET", f"{MCP}/lookup-dq-rules", CURRENT, dq_advisor.lookup_dq_rules,
              ("data_quality", "link_base", "shapes")),
-    ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_RULES),
+    ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_SHAPED),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}

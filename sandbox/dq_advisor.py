@@ -89,12 +89,23 @@ CHECK_WORDS = (
     "match",
     "without",
 )
+ANSWER = SHAPES.declare(
+    "dq_answer",
+    ("data", "flat"),
+    "data",
+    "docs/wire.md DQ routes: the answer's keys under `data`, or beside `ok` (the reference reads both)",
+)
 LOOKUP_MISS = SHAPES.declare(
     "dq_lookup_miss",
     ("empty", "not_found"),
     "empty",
     "docs/wire.md GET lookup-dq-rules: no hit is an empty data list, or a 404 'Rule not found'",
 )
+
+
+def answered(data: dict[str, Any], shapes: dict[str, str]) -> Answer:
+    """A DQ answer in the shape chosen: `{ok, data: {...}}`, or the keys beside `ok`."""
+    return (200, {"ok": True, **data}) if SHAPES.choice(shapes, ANSWER) == "flat" else ok(data)
 
 
 def function_kind(doc: dict[str, Any]) -> str:
@@ -288,14 +299,14 @@ def similarity(one: str | None, other: str | None) -> float:
     return round(len(a & b) / len(a | b), 2) if a and b else 0.0
 
 
-def assess_cde(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def assess_cde(catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", ASSESS_KEYS)
     limit = body_int(body, "limit", maximum=MAX_OBJECTS) or DEFAULT_ASSESS_LIMIT
     function_choices(body)
     names = business_metadata_names(catalog, body)
     docs = assessed_objects(catalog, body)
     rows = [_assessment(catalog, data_quality, doc, body, names) for doc in docs[:limit]]
-    return ok({"assessedCount": len(rows), "rows": rows})
+    return answered({"assessedCount": len(rows), "rows": rows}, shapes)
 
 
 # ------------------------------------------------------------------ generate-queries
@@ -366,7 +377,12 @@ def matching_code(
     return found
 
 
-def generate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def generate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]) -> Answer:
+    data = _generated(catalog, raw, data_quality)
+    return answered(data, shapes)
+
+
+def _generated(catalog: Catalog, raw: Any, data_quality: DataQuality) -> dict[str, Any]:
     body = body_object(raw, "The request body", GENERATE_KEYS)
     doc = one_object(catalog, body, DQ_OBJECT_TYPES)
     given = " ".join(
@@ -383,39 +399,33 @@ def generate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality) -> A
         function = "Unique Check" if any(w in lowered for w in UNIQUE_WORDS) else standard[0]
         if any(w in lowered for w in NULL_WORDS):
             function = "Null Check"
-        return ok(
-            {
-                "status": "function_based",
-                "recommendedFunction": function,
-                "recommendedWorkflow": "function_based",
-                "message": f"{function} is a standard function: create a standard rule, no SQL",
-            }
-        )
+        return {
+            "status": "function_based",
+            "recommendedFunction": function,
+            "recommendedWorkflow": "function_based",
+            "message": f"{function} is a standard function: create a standard rule, no SQL",
+        }
     schema = schema_of_object(catalog, doc)
     context = sql_context(catalog, schema)
     elsewhere = other_schema_named(catalog, schema, said)
     if elsewhere:
-        return ok(
-            {
-                "status": "cross_schema_blocked",
-                "context": context,
-                "message": f"The rule depends on {elsewhere}, outside schema {schema['objectName']}: "
-                "cross-schema dependent rules cannot be created.",
-            }
-        )
+        return {
+            "status": "cross_schema_blocked",
+            "context": context,
+            "message": f"The rule depends on {elsewhere}, outside schema {schema['objectName']}: "
+            "cross-schema dependent rules cannot be created.",
+        }
     if any(w in lowered for w in LIST_WORDS):
         function = "SQL Values Contains"
     elif any(w in lowered for w in CHECK_WORDS):
         function = sdq.DEFAULT_SQL_FUNCTION
     else:
-        return ok(
-            {
-                "status": "function_not_identified",
-                "recommendedFunction": NOT_IDENTIFIED,
-                "context": context,
-                "message": "No DQ function could be identified from the business rule",
-            }
-        )
+        return {
+            "status": "function_not_identified",
+            "recommendedFunction": NOT_IDENTIFIED,
+            "context": context,
+            "message": "No DQ function could be identified from the business rule",
+        }
     queries = dq_sql.generated_queries(catalog, doc, standard[0], function_kind(doc), said)
     data = {
         "status": "generated",
@@ -445,7 +455,7 @@ def generate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality) -> A
             "recommendedReuseAction": action,
             "matchingCodeObjects": matches,
         }
-    return ok(data)
+    return data
 
 
 # ------------------------------------------------------------------ validate-queries
@@ -469,7 +479,7 @@ def required_queries(body: dict[str, Any], names: tuple[str, ...] = QUERY_NAMES)
     return {name: body_text(body, name) for name in names}
 
 
-def validate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def validate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", VALIDATE_KEYS)
     schema = dq_sql.schema_of(catalog, body.get("connectionId"), body.get("schemaId"))
     queries = required_queries(body)
@@ -498,7 +508,9 @@ def validate_queries(catalog: Catalog, raw: Any, data_quality: DataQuality) -> A
                 "sample": ran["sample"],
             }
         )
-    return ok({"canCreateRule": not errors, "ruleQueryValid": "ruleQuery" not in errors, "results": results})
+    return answered(
+        {"canCreateRule": not errors, "ruleQueryValid": "ruleQuery" not in errors, "results": results}, shapes
+    )
 
 
 # ------------------------------------------------------------------ lookup-dq-rules

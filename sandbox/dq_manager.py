@@ -29,6 +29,7 @@ from sandbox.dq_advisor import (
     DQ_OBJECT_TYPES,
     MAX_OBJECTS,
     SQL_OBJECT_TYPES,
+    answered,
     assessed_objects,
     business_metadata_names,
     candidates,
@@ -53,7 +54,6 @@ from sandbox.wire import (
     body_text,
     fresh_id,
     not_found,
-    ok,
 )
 
 CREATE_KEYS = (
@@ -142,7 +142,7 @@ def _counted(rows: list[dict[str, Any]], *statuses: str) -> dict[str, Any]:
     return {f"{status}Count": sum(1 for r in rows if r["status"] == status) for status in statuses}
 
 
-def create_rules(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def create_rules(catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", CREATE_KEYS)
     limit = body_int(body, "limit", maximum=MAX_OBJECTS) or DEFAULT_CREATE_LIMIT
     prefer_existing = body_bool(body, "preferExistingRule", default=True)
@@ -207,7 +207,7 @@ def create_rules(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answe
                     criteriaMessage=message,
                 )
             )
-    return ok({**_counted(rows, "created", "associated", "skipped", "failed"), "rows": rows})
+    return answered({**_counted(rows, "created", "associated", "skipped", "failed"), "rows": rows}, shapes)
 
 
 def _code_object(
@@ -229,11 +229,11 @@ def _code_object(
     return code
 
 
-def _blocked(message: str) -> Answer:
-    return ok({"status": "cross_schema_blocked", "message": message})
+def _blocked(message: str, shapes: dict[str, str]) -> Answer:
+    return answered({"status": "cross_schema_blocked", "message": message}, shapes)
 
 
-def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]) -> Answer:
     body = body_object(raw, "The request body", SQL_RULE_KEYS)
     name = body_text(body, "ruleName")
     if name is None:
@@ -280,7 +280,8 @@ def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality) -> An
     if code is not None and code["schemaId"] != schema["objectId"]:
         return _blocked(
             f"Code object {code['objectId']} is in another schema than {doc['objectName']}: "
-            "cross-schema dependent rules cannot be created."
+            "cross-schema dependent rules cannot be created.",
+            shapes,
         )
     if code is not None:
         queries["ruleQuery"] = code["queryText"]
@@ -290,7 +291,8 @@ def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality) -> An
         return _blocked(
             "The queries read tables outside schema "
             + schema["objectName"]
-            + ": cross-schema dependent rules cannot be created."
+            + ": cross-schema dependent rules cannot be created.",
+            shapes,
         )
     if wrong:
         raise BadRequest("The queries do not pass validation: " + "; ".join(wrong))
@@ -326,7 +328,7 @@ def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality) -> An
         if reused
         else f"with the new code object {code['objectId']}"
     )
-    return ok(
+    return answered(
         {
             "status": "created",
             "dqruleId": rule["ruleId"],
@@ -334,7 +336,8 @@ def create_sql_rule(catalog: Catalog, raw: Any, data_quality: DataQuality) -> An
             "codeObjectId": code["objectId"],
             "message": f"Created the custom SQL rule {name!r} {how}",
             "navLink": rule["navLink"],
-        }
+        },
+        shapes,
     )
 
 
@@ -346,7 +349,9 @@ def _fits(rule: dict[str, Any], doc: dict[str, Any]) -> bool:
     return kind == function_kind(doc)
 
 
-def associate_rule_objects(catalog: Catalog, raw: Any, data_quality: DataQuality) -> Answer:
+def associate_rule_objects(
+    catalog: Catalog, raw: Any, data_quality: DataQuality, shapes: dict[str, str]
+) -> Answer:
     body = body_object(raw, "The request body", ASSOCIATE_KEYS)
     rule_id = body_int(body, "dqruleId")
     if rule_id is None:
@@ -381,6 +386,7 @@ def associate_rule_objects(catalog: Catalog, raw: Any, data_quality: DataQuality
         f"{counts['associatedCount']} associated, {counts['skippedCount']} skipped, "
         f"{counts['failedCount']} failed out of {len(rows)} object(s)."
     )
-    return ok(
-        {"dqruleId": rule_id, "statusMessage": message, **counts, "rows": rows, "navLink": rule["navLink"]}
+    return answered(
+        {"dqruleId": rule_id, "statusMessage": message, **counts, "rows": rows, "navLink": rule["navLink"]},
+        shapes,
     )

@@ -253,3 +253,32 @@ async def test_validate_query_previews_all_three_queries_and_reports_each(tmp_pa
         assert "- Rule query valid: yes" in text and "- ruleQuery: valid (1 row(s))" in text
         assert "- statsQuery: invalid (Table staging.stg_orders is not in schema mart)" in text
         assert "Can create rule: no" in text
+
+
+async def test_answers_with_their_keys_beside_ok_read_the_same(tmp_path):
+    """The reference reads a DQ answer's keys under `data` or at its top (sandbox switch dq_answer)."""
+    async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
+        await sandbox.set(shapes={"dq_answer": "flat"})
+        assessed = result_json(await conn.call("dq_rule_advisor", {
+            "step": "assess", "objects": {"object_id": ORDER_TOTAL, "object_type": "column"}}))
+        assert assessed["assessedCount"] == 1 and assessed["data"]["rows"][0]["objectId"] == ORDER_TOTAL
+        assert "ID 8004: **Amount is not negative**" in assessed["formattedResponse"]
+        found = result_json(await conn.call("dq_rule_advisor", {
+            "step": "generate_query", "objects": {"object_id": ORDERS, "object_type": "table"},
+            "business_rule": "no orders without lines"}))
+        assert found["data"]["status"] == "code_found" and (found["connectionId"], found["schemaId"]) == (1, 101)
+        _, made = await confirmed(conn, "dq_rule_manager", {
+            "step": "create_custom_sql", "objects": {"object_id": ORDERS, "object_type": "table"},
+            "rule_name": "Orders have lines", "code_object_id": ORDERS_WITHOUT_LINES,
+            "recommended_function": "SQL Exact Value"})
+        assert made["data"]["message"] == "Created the custom SQL rule 'Orders have lines' reusing code object 8102"
+        assert made["formattedResponse"].endswith("reusing code object 8102")
+        _, linked = await confirmed(conn, "dq_rule_manager", {
+            "step": "associate", "dqrule_id": 8004, "objects": {"object_id": DISCOUNT_AMOUNT, "object_type": "column"}})
+        link = f"{sandbox.base_url}/#nav/dqrule?id=8004"
+        assert linked["formattedResponse"].startswith(f"DQ rule [8004]({link}):\nOutcome: 1 associated")
+        _, checked = await confirmed(conn, "dq_rule_advisor", {
+            "step": "validate_query", "connection_id": 2, "schema_id": 103,
+            "rule_query": "SELECT 1 FROM mart.fct_sales", "stats_query": "SELECT 2 FROM mart.fct_sales",
+            "failed_values_query": "SELECT 3 FROM mart.fct_sales"})
+        assert checked["canCreateRule"] is True and "a rule can be created" in checked["formattedResponse"]

@@ -23,7 +23,8 @@ from worker.gate import CONFIRMATION
 from worker.notes import ignore, note
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string, strings
-from worker.tools.common import data_of, link, phase, written
+from worker.shaping import add_links
+from worker.tools.common import link, phase
 
 DQ_TYPES = ("oetable", "oecolumn", "oefile", "oefilecolumn")
 DQ_ALIASES = {
@@ -193,9 +194,11 @@ def recommend_body(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer_data(answer: Any) -> dict[str, Any]:
-    """The data of an answer: `data` when it is an object, else the answer itself (the reference
-    reads both)."""
-    return data_of(answer) if isinstance(answer, dict) else {}
+    """The data of an answer: `data` when it is an object, else the answer's own keys beside `ok`
+    (the reference reads both; a flat answer's `message` is its own, so it is kept)."""
+    if isinstance(answer, dict) and isinstance(answer.get("data"), dict):
+        return answer["data"]
+    return {k: v for k, v in answer.items() if k != "ok"} if isinstance(answer, dict) else {}
 
 
 def _list(value: Any) -> list[dict[str, Any]]:
@@ -827,7 +830,7 @@ async def dq_rule_manager(ctx: ToolContext, a: dict[str, Any]) -> Any:
     if answer.get("awaitingUserConfirmation"):
         return answer
     # OvalEdge accepted the write: from here on only the report is made, and it never fails the call.
-    data = written(answer, ctx.settings.link_base_url) if isinstance(answer, dict) else {"answer": answer}
+    data = add_links(answer_data(answer), ctx.settings.link_base_url)
     try:
         if step == "create_standard":
             return {"ok": True, "data": data, "formattedResponse": standard_report(data)}
