@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from worker import routes
+from worker.arguments import INTEGER_MAX
 from worker.errors import FailureKind, InvalidArguments, OvalEdgeError
 from worker.gate import CONFIRMATION
 from worker.notes import ignore, note
@@ -130,7 +131,7 @@ def _object_ref(item: Any, where: str) -> dict[str, Any]:
     raw_id = item.get("objectId", item.get("object_id"))
     if isinstance(raw_id, str) and _DIGITS.fullmatch(raw_id):
         raw_id = int(raw_id)
-    if not isinstance(raw_id, int) or isinstance(raw_id, bool) or raw_id < 1:
+    if not isinstance(raw_id, int) or isinstance(raw_id, bool) or not 1 <= raw_id <= INTEGER_MAX:
         raise InvalidArguments(f"{where}.object_id must be a positive integer")
     kind = str(item.get("objectType", item.get("object_type", ""))).strip().lower()
     kind = DQ_ALIASES.get(kind, kind)
