@@ -86,9 +86,12 @@ class ApiRoute:
         return self.only_when is None or SHAPES.choice(shapes, self.only_when[0]) == self.only_when[1]
 
 
-TAG_MODE, DESK, DQ_RULES = ("tag_security_mode",), ("service_desk", "shapes", "link_base"), ("data_quality",)
-TAG_SHAPES = ("tag_security_mode", "shapes")
-SHAPES = ("shapes",)
+# What handlers take beyond their inputs (see ApiRoute.needs); "shapes" where the answer comes in
+# several evidenced shapes (sandbox/shapes.py).
+SHAPED = ("shapes",)
+TAG_MODE, TAG_SHAPES = ("tag_security_mode",), ("tag_security_mode", "shapes")
+DESK = ("service_desk", "shapes", "link_base")
+DQ_SHAPED = ("data_quality", "shapes")
 DQ = f"{MCP}/dq-intelligence"
 ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/search-catalog", FIRST_GENERATION, queries.search_catalog),
@@ -96,9 +99,9 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/column-profile", FIRST_GENERATION, queries.column_profile),
     ApiRoute("GET", f"{MCP}/entity-relationships", FIRST_GENERATION, queries.entity_relationships),
     ApiRoute("GET", f"{MCP}/lineage", FIRST_GENERATION, documents.lineage),
-    ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms, SHAPES),
-    ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags, SHAPES),
-    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, SHAPES),
+    ApiRoute("GET", f"{MCP}/glossary-terms", FIRST_GENERATION, queries.glossary_terms, SHAPED),
+    ApiRoute("GET", f"{MCP}/tags", FIRST_GENERATION, queries.tags, SHAPED),
+    ApiRoute("GET", f"{MCP}/search-platform-docs", FIRST_GENERATION, knowledge.search_platform_docs, SHAPED),
     ApiRoute("GET", f"{MCP}/lookup-datastory", FIRST_GENERATION, knowledge.lookup_datastory, ("link_base",)),
     ApiRoute("POST", f"{MCP}/asset-explorer", CURRENT, assets.asset_explorer,
              only_when=(assets.EXPLORER_METHOD, "post")),
@@ -113,7 +116,7 @@ ROUTES: list[ApiRoute] = [
         crawls.metadata_changes,
         ("link_base",),
     ),
-    ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer, SHAPES),
+    ApiRoute("GET", f"{MCP}/access-explorer", CURRENT, access.access_explorer, SHAPED),
     ApiRoute("GET", f"{MCP}/knowledge-search", CURRENT, knowledge.knowledge_search, ("link_base", "shapes")),
     ApiRoute(
         "POST",
@@ -152,15 +155,16 @@ ROUTES: list[ApiRoute] = [
     ApiRoute("GET", f"{MCP}/service-request-templates", CURRENT, service_desk.request_templates, DESK),
     ApiRoute("POST", f"{MCP}/service-requests", CURRENT, service_desk.raise_service_request, DESK),
     ApiRoute("GET", f"{MCP}/service-requests", CURRENT, service_desk.service_requests, DESK),
-    ApiRoute("POST", f"{DQ}/assess-cde", CURRENT, dq_advisor.assess_cde, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/generate-queries", CURRENT, dq_advisor.generate_queries),
-    ApiRoute("POST", f"{DQ}/validate-queries", CURRENT, dq_advisor.validate_queries, DQ_RULES),
-    ApiRoute("GET", f"{MCP}/lookup-dq-rules", CURRENT, dq_advisor.lookup_dq_rules, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_RULES),
-    ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_RULES),
-    ApiRoute("GET", f"{MCP}/source-system-access", FIRST_GENERATION, access.source_system_access, SHAPES),
-    ApiRoute("GET", f"{MCP}/get-user-object-access", FIRST_GENERATION, access.get_user_object_access, SHAPES),
+    ApiRoute("POST", f"{DQ}/assess-cde", CURRENT, dq_advisor.assess_cde, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/generate-queries", CURRENT, dq_advisor.generate_queries, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/validate-queries", CURRENT, dq_advisor.validate_queries, DQ_SHAPED),
+    ApiRoute("GET", f"{MCP}/lookup-dq-rules", CURRENT, dq_advisor.lookup_dq_rules,
+             ("data_quality", "link_base", "shapes")),
+    ApiRoute("POST", f"{DQ}/create-rules", CURRENT, dq_manager.create_rules, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/create-sql-rule", CURRENT, dq_manager.create_sql_rule, DQ_SHAPED),
+    ApiRoute("POST", f"{DQ}/associate-rule-objects", CURRENT, dq_manager.associate_rule_objects, DQ_SHAPED),
+    ApiRoute("GET", f"{MCP}/source-system-access", FIRST_GENERATION, access.source_system_access, SHAPED),
+    ApiRoute("GET", f"{MCP}/get-user-object-access", FIRST_GENERATION, access.get_user_object_access, SHAPED),
 ]
 # path -> method -> route
 ROUTES_BY_PATH: dict[str, dict[str, ApiRoute]] = {}

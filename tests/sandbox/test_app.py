@@ -111,12 +111,14 @@ CURRENT_CALLS = [
     ),
     ("GET", SERVICE_REQUESTS, {}),
     ("POST", f"{DQ}/assess-cde", {"discoverCdeColumns": True, "limit": 5}),
-    ("POST", f"{DQ}/generate-queries", {"objects": [{"objectId": 101108, "objectType": "oecolumn"}], "businessRule": "x"}),
-    ("POST", f"{DQ}/validate-queries", {"connectionId": 2, "schemaId": 103, "ruleQuery": "SELECT 1"}),
+    ("POST", f"{DQ}/generate-queries", {"objectId": 101108, "objectType": "oecolumn", "businessRule": "x"}),
+    ("POST", f"{DQ}/validate-queries", {"connectionId": 2, "schemaId": 103, "ruleQuery": "SELECT 1",
+                                        "statsQuery": "SELECT 2", "failedValuesQuery": "SELECT 3"}),
     ("GET", DQ_RULES, {"ruleName": "revenue"}),
     ("POST", f"{DQ}/create-rules", {"objects": [{"objectId": 100106, "objectType": "oecolumn"}]}),
-    ("POST", f"{DQ}/create-sql-rule", {"sqlRuleName": "One", "ruleQuery": "SELECT 1", "connectionId": 2, "schemaId": 103}),
-    ("POST", f"{DQ}/associate-rule-objects", {"dqRuleId": 8004, "objects": [{"objectId": 100207, "objectType": "oecolumn"}]}),
+    ("POST", f"{DQ}/create-sql-rule", {"objectId": 1011, "objectType": "oetable", "ruleName": "One",
+                                       "codeObjectId": 8101, "recommendedFunction": "SQL Exact Value"}),
+    ("POST", f"{DQ}/associate-rule-objects", {"dqruleId": 8004, "objects": [{"objectId": 100207, "objectType": "oecolumn"}]}),
 ]
 # Served in every generation (constants @94334ab2 and @0f1b928e list it in both).
 CHANGES_CALL = ("POST", CHANGES, {"connectionName": "retail_snowflake"})

@@ -84,8 +84,9 @@ async def test_what_the_writes_left_behind_is_visible_from_another_process(sandb
     assert [r["ruleId"] for r in written["dqRules"]] == [8001, 8002, 8003, 8004, 8005]
     cde = {"targets": [{"objectId": 1005, "objectType": "oetable"}], "action": "Yes", "clientContext": {"reason": "x"}}
     assert (await client.post(f"{MCP}/update-cde-associations", json=cde, headers=headers)).status_code == 200
-    run = {"connectionId": 2, "schemaId": 103, "ruleQuery": "SELECT 1"}
+    queries = {"ruleQuery": "SELECT 1", "statsQuery": "SELECT 2", "failedValuesQuery": "SELECT 3"}
+    run = {"connectionId": 2, "schemaId": 103, **queries}
     assert (await client.post(f"{MCP}/dq-intelligence/validate-queries", json=run, headers=headers)).status_code == 200
     written = (await client.get(sandbox.base_url + "/__sandbox/written")).json()
     assert [e["clientContext"] for e in written["audit"]] == [{"reason": "x"}]
-    assert [r["queries"] for r in written["validationRuns"]] == [{"ruleQuery": "SELECT 1"}]
+    assert [r["queries"] for r in written["validationRuns"]] == [queries]

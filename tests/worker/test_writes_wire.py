@@ -147,51 +147,74 @@ WRITES: list[Write] = [
 
 
 async def rules_of(conn: Connected, **lookup: Any) -> list[dict[str, Any]]:
-    return result_json(await conn.call("dq_rule_advisor", {"step": "lookup", **lookup}))["data"]["rules"]
+    """lookup-dq-rules' hits (its data is a list of {objectId, objectType, objectName, ...})."""
+    return result_json(await conn.call("dq_rule_advisor", {"step": "lookup", **lookup}))["data"]
+
+
+async def dq_rules(sandbox) -> dict[int, dict[str, Any]]:
+    """The sandbox's own record of the DQ rules, by id (what the writes left behind)."""
+    return {r["ruleId"]: r for r in (await sandbox._send("GET", "written"))["dqRules"]}
 
 
 async def validated(conn: Connected, answer: dict[str, Any], sandbox) -> None:
-    assert answer["data"]["valid"] is True and answer["data"]["canCreateRule"] is True
+    assert answer["data"]["canCreateRule"] is True and answer["canCreateRule"] is True
+    assert {r["queryType"] for r in answer["data"]["results"]} == {"ruleQuery", "statsQuery", "failedValuesQuery"}
     assert "a rule can be created" in answer["formattedResponse"]
 
 
 async def standard_created(conn: Connected, answer: dict[str, Any], sandbox) -> None:
-    made = answer["data"]["created"] + answer["data"]["associated"]
-    assert made and {r["ruleId"] for r in made} <= {r["ruleId"] for r in await rules_of(conn, object_id=ORDER_TOTAL)}
+    [row] = answer["data"]["rows"]
+    assert (row["status"], row["objectId"], answer["data"]["createdCount"]) == ("created", ORDER_TOTAL, 1)
+    assert "DQ rules: 1 created, 0 associated, 0 skipped, 0 failed." in answer["formattedResponse"]
+    rule = (await dq_rules(sandbox))[row["dqruleId"]]
+    assert rule["function"] == "Range Check" and [o["objectId"] for o in rule["associatedObjects"]] == [ORDER_TOTAL]
 
 
 async def sql_rule_created(conn: Connected, answer: dict[str, Any], sandbox) -> None:
-    [rule] = await rules_of(conn, rule_name="No negative order totals")
-    assert rule["ruleId"] == answer["data"]["ruleId"] and rule["function"] == "SQL Values Contains"
+    [hit] = await rules_of(conn, rule_name="No negative order totals")
+    assert hit["objectId"] == answer["data"]["dqruleId"] and answer["data"]["status"] == "created"
+    rule = (await dq_rules(sandbox))[hit["objectId"]]
+    assert rule["function"] == "SQL Values Contains" and rule["ruleQuery"] == NEGATIVE_TOTALS
+    assert "Created the custom SQL DQ rule [No negative order totals](" in answer["formattedResponse"]
 
 
 async def associated(conn: Connected, answer: dict[str, Any], sandbox) -> None:
-    assert [o["objectId"] for o in answer["data"]["associated"]] == [DISCOUNT_AMOUNT]
-    assert 8004 in {r["ruleId"] for r in await rules_of(conn, object_id=DISCOUNT_AMOUNT)}
+    assert [(r["objectId"], r["status"]) for r in answer["data"]["rows"]] == [(DISCOUNT_AMOUNT, "associated")]
+    assert "Summary: 1 associated, 0 skipped, 0 failed." in answer["formattedResponse"]
+    assert DISCOUNT_AMOUNT in {o["objectId"] for o in (await dq_rules(sandbox))[8004]["associatedObjects"]}
 
 
 ORDER_TOTAL = 100207  # pos.orders.order_total, a critical data element
 DISCOUNT_AMOUNT = 100306  # pos.order_items.discount_amount, with no DQ rule yet
+FCT_SALES = 1011  # mart.fct_sales
 NEGATIVE_TOTALS = "SELECT COUNT(*) AS negative_totals FROM mart.fct_sales WHERE net_revenue < 0"
+NEGATIVE_STATS = "SELECT COUNT(*) AS total_lines FROM mart.fct_sales"
+NEGATIVE_LINES = "SELECT order_id, net_revenue FROM mart.fct_sales WHERE net_revenue < 0"
 DQ_WRITES: list[Write] = [
     Write("dq_rule_advisor", {"step": "validate_query", "connection_id": 2, "schema_id": 103,
-                              "rule_query": NEGATIVE_TOTALS},
-          VALIDATE, {"connectionId": 2, "schemaId": 103, "ruleQuery": NEGATIVE_TOTALS}, validated),
-    Write("dq_rule_manager", {"step": "create_standard", "objects": [{"object_id": ORDER_TOTAL,
-                                                                      "object_type": "column"}]},
-          CREATE_RULES, {"objects": [{"objectId": ORDER_TOTAL, "objectType": "oecolumn"}], "limit": 50,
-                         "preferExistingRule": True, "skipDuplicateFunctionOnObject": True}, standard_created),
-    Write("dq_rule_manager", {"step": "create_custom_sql", "sql_rule_name": "No negative order totals",
-                              "rule_query": NEGATIVE_TOTALS, "connection_id": 2, "schema_id": 103,
+                              "rule_query": NEGATIVE_TOTALS, "stats_query": NEGATIVE_STATS,
+                              "failed_values_query": NEGATIVE_LINES},
+          VALIDATE, {"connectionId": 2, "schemaId": 103, "ruleQuery": NEGATIVE_TOTALS, "statsQuery": NEGATIVE_STATS,
+                     "failedValuesQuery": NEGATIVE_LINES}, validated),
+    Write("dq_rule_manager", {"step": "create_standard", "prefer_existing_rule": False,
+                              "objects": [{"object_id": ORDER_TOTAL, "object_type": "column"}]},
+          CREATE_RULES, {"discoverCdeColumns": False, "preferExistingRule": False,
+                         "skipDuplicateFunctionOnObject": True, "limit": 50,
+                         "objects": [{"objectId": ORDER_TOTAL, "objectType": "oecolumn"}]}, standard_created),
+    Write("dq_rule_manager", {"step": "create_custom_sql", "rule_name": "No negative order totals",
+                              "objects": [{"object_id": FCT_SALES, "object_type": "table"}],
+                              "rule_query": NEGATIVE_TOTALS, "stats_query": NEGATIVE_STATS,
+                              "failed_values_query": NEGATIVE_LINES, "connection_id": 2, "schema_id": 103,
                               "purpose": "Sales lines never lose money.",
                               "recommended_function": "SQL Values Contains"},
-          SQL_RULE, {"sqlRuleName": "No negative order totals", "ruleQuery": NEGATIVE_TOTALS, "connectionId": 2,
-                     "schemaId": 103, "purpose": "Sales lines never lose money.",
+          SQL_RULE, {"objectId": FCT_SALES, "objectType": "oetable", "ruleName": "No negative order totals",
+                     "ruleQuery": NEGATIVE_TOTALS, "statsQuery": NEGATIVE_STATS, "failedValuesQuery": NEGATIVE_LINES,
+                     "connectionId": 2, "schemaId": 103, "purpose": "Sales lines never lose money.",
                      "recommendedFunction": "SQL Values Contains"}, sql_rule_created),
     Write("dq_rule_manager", {"step": "associate", "rule_name": "amount is not negative",
                               "objects": '[{"objectId": 100306, "objectType": "oecolumn"}]'},
-          ASSOCIATE, {"dqRuleId": 8004, "objects": [{"objectId": DISCOUNT_AMOUNT, "objectType": "oecolumn"}],
-                      "skipAlreadyAssociated": True}, associated),
+          ASSOCIATE, {"dqruleId": 8004, "skipAlreadyAssociated": True,
+                      "objects": [{"objectId": DISCOUNT_AMOUNT, "objectType": "oecolumn"}]}, associated),
 ]
 DQ_WIRE_TESTED = ("dq_rule_advisor",)  # its reading steps: test_dq_advice_reads_and_posts_nothing
 
@@ -418,20 +441,39 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("dq_rule_advisor", {}, ["missing required argument: step"]),
     ("dq_rule_advisor", {"step": "measure"}, ["step='measure' is not allowed", "assess, generate_query"]),
     ("dq_rule_advisor", {"step": "assess"}, ["step=assess needs objects, or discover_cde_columns=true"]),
-    ("dq_rule_advisor", {"step": "lookup"}, ["step=lookup takes object_id or rule_name"]),
-    ("dq_rule_advisor", {"step": "lookup", "rule_query": "SELECT 1"},
-     ["step=lookup does not take rule_query", "it takes: object_id, rule_name, limit"]),
-    ("dq_rule_advisor", {"step": "validate_query", "rule_query": "SELECT 1"},
-     ["step=validate_query needs connection_id, schema_id"]),
+    ("dq_rule_advisor", {"step": "lookup"}, ["step=lookup takes object_id (a DQ rule id) or rule_name"]),
+    ("dq_rule_advisor", {"step": "lookup", "object_id": 8001, "rule_name": "x"}, ["step=lookup takes object_id"]),
+    ("dq_rule_advisor", {"step": "validate_query", "connection_id": 2, "schema_id": 103, "rule_query": "SELECT 1"},
+     ["step=validate_query needs stats_query, failed_values_query"]),
     ("dq_rule_advisor", {"step": "generate_query", "objects": [{"object_id": 1, "object_type": "oechart"}],
                          "business_rule": "x"}, ["objects[0].object_type='oechart': DQ rules apply to oetable"]),
+    ("dq_rule_advisor", {"step": "generate_query"}, ["step=generate_query needs objects"]),
     ("dq_rule_advisor", {"step": "assess", "objects": "[{"}, ["objects is not valid JSON"]),
+    ("dq_rule_advisor", {"step": "assess", "objects": [{"objectId": "ten", "objectType": "column"}]},
+     ["objects[0].object_id must be a positive integer"]),
     ("dq_rule_manager", {"step": "associate", "objects": [{"object_id": 1, "object_type": "oetable"}]},
-     ["step=associate takes dqrule_id or rule_name"]),
-    ("dq_rule_manager", {"step": "create_custom_sql", "rule_query": "SELECT 1"},
-     ["step=create_custom_sql needs sql_rule_name, connection_id, schema_id"]),
-    ("dq_rule_manager", {"step": "create_standard", "discover_cde_columns": True, "rule_query": "SELECT 1"},
-     ["step=create_standard does not take rule_query", "it takes: objects, discover_cde_columns"]),
+     ["step=associate needs dqrule_id or rule_name"]),
+    ("dq_rule_manager", {"step": "associate", "dqrule_id": 8004, "rule_name": "x",
+                         "objects": [{"object_id": 1, "object_type": "oetable"}]}, ["dqrule_id or rule_name, not both"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "rule_name": "r", "rule_query": "SELECT 1"},
+     ["step=create_custom_sql needs objects"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "objects": {"objectId": 1011, "objectType": "table"},
+                         "rule_query": "SELECT 1", "recommended_function": "SQL Exact Value"},
+     ["step=create_custom_sql needs rule_name (or sql_rule_name)"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "objects": {"objectId": 1011, "objectType": "table"},
+                         "rule_name": "r", "recommended_function": "SQL Exact Value"},
+     ["needs rule_query or code_object_id"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "objects": {"objectId": 1011, "objectType": "table"},
+                         "rule_name": "r", "rule_query": "SELECT 1", "recommended_function": "SQL Exact Value"},
+     ["needs stats_query and failed_values_query when rule_query is given"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "objects": {"objectId": 1011, "objectType": "table"},
+                         "rule_name": "r", "code_object_id": 8101},
+     ["needs recommended_function", "step=generate_query"]),
+    ("dq_rule_manager", {"step": "create_custom_sql", "objects": {"objectId": 1011, "objectType": "table"},
+                         "rule_name": "r", "code_object_id": 8101, "recommended_function": "CUSTOM_SQL"},
+     ["recommended_function='CUSTOM_SQL' names no function", "step=generate_query"]),
+    ("dq_rule_manager", {"step": "create_standard", "rule_query": "SELECT 1"},
+     ["step=create_standard needs objects, or discover_cde_columns=true"]),
 ]
 
 
@@ -450,20 +492,24 @@ async def test_dq_advice_reads_and_posts_nothing(tmp_path):
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
         assessed = result_json(await conn.call("dq_rule_advisor", {
             "step": "assess", "objects": {"object_id": ORDER_TOTAL, "object_type": "oecolumn"}}))
-        [assessment] = assessed["data"]["assessments"]
-        assert assessment["objectId"] == ORDER_TOTAL and assessment["recommendedFunction"]
-        assert "| order_total | oecolumn |" in assessed["formattedResponse"]
+        [row] = assessed["data"]["rows"]
+        assert assessed["assessedCount"] == 1 and row["objectId"] == ORDER_TOTAL and row["recommendedFunction"]
+        assert "**orders.order_total** (oecolumn 100207)" in assessed["formattedResponse"]
         every = result_json(await conn.call("dq_rule_advisor", {"step": "assess", "discover_cde_columns": True,
                                                                  "limit": 500}))
-        assert every["data"]["assessments"] and all(a["isCde"] for a in every["data"]["assessments"])
+        assert every["data"]["rows"] and every["assessedCount"] == len(every["data"]["rows"])
         generated = result_json(await conn.call("dq_rule_advisor", {
             "step": "generate_query", "objects": [{"object_id": ORDER_TOTAL, "object_type": "oecolumn"}],
             "business_rule": "order totals are never negative"}))
-        assert "SELECT COUNT(*)" in generated["data"]["queries"][0]["ruleQuery"]
-        assert "step=validate_query" in generated["formattedResponse"]
+        assert generated["data"]["status"] == "generated" and "SELECT COUNT(*)" in generated["data"]["ruleQuery"]
+        assert "step=validate_query with connection_id=1, schema_id=101" in generated["agentInstruction"]
         by_name = await rules_of(conn, rule_name="Order id is unique")
-        assert [r["ruleId"] for r in by_name] == [8001]
+        assert [r["objectId"] for r in by_name] == [8001]
         requests = sent(await sandbox.requests())
     assert [(m, p) for m, p, _ in requests] == [(POST, ASSESS), (POST, ASSESS), (POST, GENERATE), (GET, LOOKUP)]
+    assert requests[0][2] == {"discoverCdeColumns": False, "limit": 50,
+                              "objects": [{"objectId": ORDER_TOTAL, "objectType": "oecolumn"}]}
     assert requests[1][2] == {"discoverCdeColumns": True, "limit": 100}  # limit capped at 100
+    assert requests[2][2] == {"objectId": ORDER_TOTAL, "objectType": "oecolumn",
+                              "businessRule": "order totals are never negative"}
     assert requests[3][2] == {"ruleName": "Order id is unique", "limit": "25"}
