@@ -140,6 +140,7 @@ class RouteBook:
         self.setting = setting  # auto | current | legacy
         self._missing: dict[str, Route] = {}  # capability -> its current route OvalEdge lacks
         self._confirmed: set[str] = set()  # capabilities whose current route answered
+        self._methods: dict[str, Route] = {}  # capability -> the method variant that answered
 
     def choose(self, capability: Capability) -> Generation:
         if self.setting == "legacy" or (self.setting == "auto" and capability.name in self._missing):
@@ -166,6 +167,18 @@ class RouteBook:
             self._confirmed.add(capability.name)
             if len(self._confirmed) == 1:
                 log.info("OvalEdge serves the current MCP routes (%s answered)", capability.current)
+
+    def variant(self, capability: Capability, default: Route) -> Route:
+        """The variant of `capability`'s current route (same path, another method) this OvalEdge
+        takes, once known; `default` until then."""
+        return self._methods.get(capability.name, default)
+
+    def variant_answered(self, capability: Capability, route: Route) -> None:
+        """`route` answered for `capability`: use it for the rest of the worker's life (a 405
+        to the other method said the path exists, for this one)."""
+        if self._methods.get(capability.name) != route:
+            self._methods[capability.name] = route
+            log.info("OvalEdge's %s takes %s", capability.name, route)
 
     def snapshot(self) -> dict[str, object]:
         """For status: the setting, the generation in use, and where the first one is used."""

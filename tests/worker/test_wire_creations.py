@@ -241,3 +241,22 @@ async def test_tag_422_guidance_is_a_master_picker_and_a_failed_lookup_keeps_the
         posted = posts_to(await sandbox.requests(), TAGS)[-1]
         assert posted == {"tagName": "Retention Class", "masterTagId": 4103, "description": posted["description"]}
         assert posted["description"].startswith("<p>Retention Class is a governance tag in the <strong>Lifecycle")
+
+
+async def test_a_tag_created_on_a_get_era_release_is_read_back_by_get_and_search_stays_current(tmp_path):
+    """The read-back after a create goes through asset_explorer's own sender: on a release whose
+    asset-explorer takes GET, the POST's 405 must not move search to the first generation."""
+    async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
+        await sandbox.set(tag_security_mode="OPEN", shapes={"asset_explorer_method": "get"})
+        root = {"tag_name": "Quarterly"}
+        result_json(await conn.call("create_tag", root))
+        args = {**root, "create_directly_under_master": True, "parent_step_completed_by_user": True}
+        _, done = await confirmed(conn, "create_tag", args)
+        assert "Its link could not be shown" not in done["formattedResponse"], done
+        assert done["data"].get("redirectUrl") in done["formattedResponse"], done
+        explorer = [(r["method"], r["path"]) for r in await sandbox.requests() if r["path"].endswith("asset-explorer")]
+        assert explorer == [("POST", EXPLORER), ("GET", EXPLORER)], explorer
+        await sandbox.reset()
+        found = result_json(await conn.call("asset_explorer", {"search_terms": ["orders"]}))
+        assert found["data"]["items"]
+        assert [(r["method"], r["path"]) for r in await sandbox.requests()] == [("GET", EXPLORER)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from worker import routes
 from worker.errors import InvalidArguments, NotOffered, OvalEdgeError, RouteMissing
@@ -275,15 +274,11 @@ def explorer_body(a: dict[str, Any]) -> dict[str, Any]:
 
 # -- asset-explorer by POST or by GET ---------------------------------------------------------------
 
-# The asset-explorer method this OvalEdge takes, once known: kept per client, i.e. for the
-# worker's life (a 405 says the path exists but not for that method).
-_METHOD: WeakKeyDictionary[Any, routes.Route] = WeakKeyDictionary()
-
-
 def _flat_unsupported(body: dict[str, Any]) -> list[str]:
     """What of this request the flat query-parameter forms (search-catalog, GET asset-explorer)
     cannot express."""
-    missing = [f"sort ({body['search']['sort']['field']})"] if "sort" in body["search"] else []
+    sort = body.get("search", {}).get("sort")
+    missing = [f"sort ({sort['field']})"] if sort else []
     missing += [f"filters.{key}" for key in body.get("filters", {})
                 if key not in FLAT_FACETS and key not in FLAT_LIST_FACETS]
     return missing
@@ -306,10 +301,10 @@ def get_params(body: dict[str, Any]) -> dict[str, Any]:
             hint="Drop those (keywords, object_type, owner, steward, custodian, connection, schema, "
             "server_type, tags, terms, classifications, custom fields, data products and CDE still "
             "work), or use an OvalEdge release whose asset-explorer takes a JSON body.")
-    search = body["search"]
+    search = body.get("search", {})  # a lookup by id (create_tag's read-back) has none
     return {
         "searchTerms": json_array(search.get("searchTerms")), "contextQuery": search.get("contextQuery"),
-        "page": search["page"], "limit": search["limit"], "objectType": body.get("objectType"),
+        "page": search.get("page"), "limit": search.get("limit"), "objectType": body.get("objectType"),
         "objectId": body.get("objectId"), "name": body.get("name"),
         "includeParent": body.get("includeParent"), "includeChildren": body.get("includeChildren"),
         **body.get("glossaryPlacement", {}), **_flat_facets(body),
@@ -318,7 +313,7 @@ def get_params(body: dict[str, Any]) -> dict[str, Any]:
 
 def explorer_route(api: Any) -> routes.Route:
     """The asset-explorer method this client uses (POST until OvalEdge said otherwise)."""
-    return _METHOD.get(api, routes.ASSET_EXPLORER)
+    return api.routes.variant(routes.SEARCH, routes.ASSET_EXPLORER)
 
 
 async def explore(ctx: ToolContext, body: dict[str, Any]) -> Any:
@@ -332,13 +327,11 @@ async def explore(ctx: ToolContext, body: dict[str, Any]) -> Any:
                 answer = await ctx.api.call(route, get_params(body))
             else:
                 answer = await ctx.api.call(route, body=body)
-        except RouteMissing as missing:
+        except RouteMissing:
             if route is other:
                 raise
-            if missing.status == 405:  # the path is there, for the other method
-                _METHOD[ctx.api] = other
-            continue
-        _METHOD[ctx.api] = route
+            continue  # a 405 (the path is there, for the other method) or a 404: try the other
+        ctx.api.routes.variant_answered(routes.SEARCH, route)
         return answer
     raise AssertionError("unreachable")
 
@@ -403,10 +396,10 @@ def _legacy_params(body: dict[str, Any]) -> dict[str, Any]:
             f"which cannot apply: {', '.join(unsupported)}.",
             hint="Drop those, or use an OvalEdge release with the current asset-explorer route.",
         )
-    search = body["search"]
+    search = body.get("search", {})  # a lookup by id (create_tag's read-back) has none
     return {
         "searchTerms": json_array(search.get("searchTerms")), "contextQuery": search.get("contextQuery"),
-        "page": search["page"], "limit": search["limit"], "objectType": body.get("objectType"),
+        "page": search.get("page"), "limit": search.get("limit"), "objectType": body.get("objectType"),
         **_flat_facets(body),
     }
 

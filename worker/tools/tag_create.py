@@ -24,7 +24,9 @@ from worker.gate import CONFIRMATION
 from worker.notes import ignore, note
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string
+from worker.shaping import hash_route
 from worker.tools.common import absolute, data_of, ok, phase
+from worker.tools.explorer import explore
 
 FLOW = "create_tag.parents"  # tag name -> {master id: {parent id: name}} the pickers showed
 BROWSE_MAX_REQUESTS = 12  # the reference's depth bound for the nested parent search
@@ -312,16 +314,18 @@ def _tag_nav(tag_id: int, master: int | None, parent: int | None) -> str:
 
 
 def _nav_of(item: dict[str, Any]) -> str | None:
-    value = item.get("navLink") or item.get("hyperlink")
-    return value[value.index("#"):] if isinstance(value, str) and "#" in value else None
+    return hash_route(item.get("navLink")) or hash_route(item.get("hyperlink"))
 
 
 async def _look_up(ctx: ToolContext, tag_id: int) -> tuple[dict[str, Any] | None, str | None]:
     """(the new tag's catalog entry, or None; why it could not be read). Never raises: the tag
     is created whatever happens here."""
     try:
-        found = data_of(await ctx.api.ask(
-            routes.SEARCH, body={"objectId": tag_id, "objectType": "oetag"}, what="create_tag"))
+        # through asset_explorer's own sender, so a GET-era release is asked by GET and the
+        # search capability never moves to the first generation because of this lookup
+        body = {"objectId": tag_id, "objectType": "oetag"}
+        found = data_of(await ctx.api.by_generation(routes.SEARCH, lambda: explore(ctx, body), None,
+                                                    what="create_tag"))
     except Exception as exc:  # noqa: BLE001 - the create is done; only its link is at stake
         return None, getattr(exc, "text", None) or type(exc).__name__
     tags = found.get("tags")
