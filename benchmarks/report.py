@@ -350,6 +350,10 @@ def details(results: dict[str, Any]) -> list[str]:
         out += _concurrency(results, sections["concurrency"])
     if _get(sections, "memory", "trace"):
         out += _memory(sections["memory"])
+    if _get(sections, "multiclient", "scenarios"):
+        from benchmarks.multiclient import report as multiclient_report
+
+        out += multiclient_report(sections["multiclient"])
     return out
 
 

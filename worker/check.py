@@ -58,8 +58,8 @@ async def _check(demo: bool, out: list[str]) -> int:
         expires = tokens.snapshot().expires_in_seconds
         valid_for = f"valid for {expires / 60:.0f} min" if expires is not None else "no expiry claim"
         how = "adopted from the shared token cache" if tokens.exchanges == 0 else "exchanged"
-        out.append(_line(True, "token exchange", f"got a JWT, {how} ({valid_for})"))
-        out.append(_line(True, "token cache", _cache_detail(tokens.shared_state())))
+        out.append(_line(True, "token exchange", f"got a JWT, {how} ({valid_for}); token cache: "
+                                                 f"{_cache_detail(tokens.shared_state())}"))
         client = OvalEdgeClient(settings, transport, tokens)
         try:  # the search every session starts with, through the route generation in effect
             context = ToolContext(client, settings, Gate.from_environment(), FlowMemory())

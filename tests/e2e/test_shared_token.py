@@ -260,7 +260,23 @@ async def test_check_reports_the_cache_and_adopts_instead_of_exchanging(sandbox,
             capture_stdout=True)).stdout.decode()
         result_json(await conn.call("asset_explorer", {"search_terms": ["orders"]}))
     assert code == 0, out
-    assert "token cache: shared with this user's other oe-mcp-local processes" in out
+    assert "token cache: shared with this user's other oe-mcp-local processes (2 use" in out
     assert "adopted from the shared token cache" in out
     assert len(exchanges_of(sandbox)) == 1 and rejections(sandbox) == 0
     assert "shared token cache: in use by 1 process" in table
+
+
+async def test_the_standby_and_a_recycle_adopt_the_shared_jwt_without_exchanging(sandbox, tmp_path):
+    async with AsyncExitStack() as stack:
+        [conn] = await clients(stack, sandbox, tmp_path, 1, OE_MCP_RECYCLE_AFTER_CALLS="4")
+        sock = tmp_path / "c0.sock"
+        result_json(await conn.call("asset_explorer", {"search_terms": ["orders"]}))
+        with trio.fail_after(20):
+            while not (before := await status_of(sock))["worker"]["spare_pid"]:
+                await trio.sleep(0.1)
+        os.kill(before["worker"]["pid"], signal.SIGKILL)  # the standby takes over
+        results = [await conn.call("asset_explorer", {"search_terms": ["orders"]}) for _ in range(10)]
+        after = await status_of(sock)
+    assert not failures(results)
+    assert after["worker"]["pid"] not in (before["worker"]["pid"], None)
+    assert len(exchanges_of(sandbox)) == 1 and rejections(sandbox) == 0  # one JWT throughout
