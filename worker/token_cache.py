@@ -107,9 +107,13 @@ class TokenCache:
         `track`: remember it as seen, so that `changed` is false until it changes again."""
         try:
             fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW)
-        except OSError:
+        except OSError:  # missing, or a link (not followed): remember what is there
             if track:
-                self._seen = None
+                try:
+                    info = os.lstat(self.path)
+                    self._seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+                except OSError:
+                    self._seen = None
             return None
         try:
             info = os.fstat(fd)
@@ -224,10 +228,16 @@ class TokenCache:
 
     # -- who uses the pair --------------------------------------------------------------------
     def register(self) -> None:
-        """Mark this server process as a user of the pair (an empty file named by its pid)."""
+        """Mark this server process as a user of the pair (an empty file named by its pid), and
+        drop the temporary files of writers that died before their rename."""
         mark = self.directory / f"token-{self.key_id}.by-{server_pid()}"
         with contextlib.suppress(OSError):
             os.close(os.open(mark, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o600))
+        for temp in self.directory.glob(f".{self.path.name}.*.*"):
+            pid = temp.name[len(self.path.name) + 2:].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    temp.unlink()
 
     def users(self) -> int:
         """Server processes alive that use the pair; the marks of dead ones are removed."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import subprocess
 import time
 
 import httpx
@@ -205,3 +206,16 @@ def test_the_file_is_sealed_to_its_pair_and_a_foreign_one_is_ignored(tmp_path):
     os.chmod(ours.path, 0o600)
     ours.path.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))  # one bit flipped
     assert ours.read() is None and ours.damaged == 2
+
+
+def test_a_dead_writers_temporary_file_is_removed_and_a_link_is_looked_at_once(tmp_path):
+    os.chmod(tmp_path, 0o700)
+    cache = TokenCache(tmp_path, BASE, "t-1", "s-1")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    leftover = tmp_path / f".{cache.path.name}.{gone.pid}.abcd1234"  # a writer that died
+    leftover.write_bytes(b"half")
+    cache.register()
+    assert not leftover.exists()
+    cache.path.symlink_to(tmp_path / "elsewhere")
+    assert cache.read() is None and not cache.changed()  # not followed, not re-read every call
