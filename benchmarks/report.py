@@ -21,6 +21,8 @@ TARGETS = {
     "growth": 0.05,
     "description_max": 1_500,
     "tools_list_chars": 28_000,
+    "multiclient_exchanges": 2,  # in all, 3 clients x 8 concurrent calls x 10 rounds
+    "multiclient_401": 3,
 }
 LABELS = {"worker": "oe-mcp-worker, direct", "local": "oe-mcp-local (supervisor -> worker)",
           "trio_relay": "trio line relay (floor) -> oe-mcp-worker"}
@@ -179,6 +181,17 @@ def summary_rows(results: dict[str, Any]) -> Rows:
         where = ", ".join(f"{name} {n}" for name, (n, _) in unplanned.items() if n)
         rows.add("Worker restarts nobody asked for (no kill, no recycle) in the sections that count them",
                  f"{total}" + (f" ({where})" if where else ""), "0", total == 0, "unplanned_restarts")
+    three = _get(sections, "multiclient", "scenarios", "three_concurrent")
+    if three:
+        after, before = three["after"], three["before"]
+        ok = (after["failed"] == 0 and after["exchanges"] <= TARGETS["multiclient_exchanges"]
+              and after["http_401"] <= TARGETS["multiclient_401"])
+        rows.add(f"3 clients with one credential pair x 8 concurrent calls x 10 rounds ({after['calls']} "
+                 "calls): failed / exchanges / HTTP 401",
+                 f"{after['failed']} / {after['exchanges']} / {after['http_401']} (without the shared "
+                 f"cache: {before['failed']} / {before['exchanges']} / {before['http_401']})",
+                 f"0 / <= {TARGETS['multiclient_exchanges']} / <= {TARGETS['multiclient_401']}", ok,
+                 "multiclient")
     return rows
 
 
@@ -350,6 +363,10 @@ def details(results: dict[str, Any]) -> list[str]:
         out += _concurrency(results, sections["concurrency"])
     if _get(sections, "memory", "trace"):
         out += _memory(sections["memory"])
+    if _get(sections, "multiclient", "scenarios"):
+        from benchmarks.multiclient import report as multiclient_report
+
+        out += multiclient_report(sections["multiclient"])
     return out
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import trio
 
+from benchmarks.multiclient import multiclient
 from benchmarks.procs import (
     TOKEN_PATH,
     Client,
@@ -503,4 +504,5 @@ SECTIONS = {
     "recovery": recovery,
     "concurrency": concurrency,
     "memory": memory,
+    "multiclient": multiclient,
 }

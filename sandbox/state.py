@@ -104,7 +104,9 @@ class SandboxState:
     jwt_lifetime_seconds: float = 3600
     latency_seconds: float = 0.0
     token_response_shape: str = "data.token"
-    require_auth_prefix_on_exchange: bool = True
+    # OvalEdge's own server exchanges without an Authorization header (docs/wire.md §1); True
+    # drives the builds whose filter answers 400 "Prefix missing Token" to that.
+    require_auth_prefix_on_exchange: bool = False
     accepted_schemes: set[str] = field(default_factory=lambda: {"jwt", "bearer"})
     api: str = "both"  # one of API_MODES
     unmapped_answer: str = "json"  # one of UNMAPPED_ANSWERS

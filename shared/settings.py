@@ -68,6 +68,7 @@ FIXES: dict[str, str] = {
         "set OE_MCP_BREAKER_COOLDOWN_SECONDS to seconds > 0, e.g. 30"
     ),
     "oe_mcp_spare_worker": "set OE_MCP_SPARE_WORKER=true or false",
+    "oe_mcp_share_token": "set OE_MCP_SHARE_TOKEN=true or false",
     "oe_mcp_recycle_after_calls": "set OE_MCP_RECYCLE_AFTER_CALLS to a whole number, 0 for never",
     "oe_mcp_recycle_above_mb": "set OE_MCP_RECYCLE_ABOVE_MB to a whole number of MB, 0 for never",
     "oe_mcp_response_budget_bytes": (
@@ -128,6 +129,9 @@ class Settings(BaseSettings):
     oe_mcp_restart_window_seconds: float = Field(60.0, gt=0)
     oe_mcp_breaker_cooldown_seconds: float = Field(30.0, gt=0)
     oe_mcp_spare_worker: bool = True
+    # Share one JWT with this user's other processes on the same base URL and credentials
+    # (worker/token_cache.py); false: each process exchanges its own.
+    oe_mcp_share_token: bool = True
     oe_mcp_recycle_after_calls: int = Field(0, ge=0)
     oe_mcp_recycle_above_mb: int = Field(0, ge=0)
 

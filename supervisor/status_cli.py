@@ -73,6 +73,9 @@ def render_table(rows: list[tuple[Path, dict[str, Any]]]) -> str:
             notes.append(f"supervisor {sup['pid']}: OvalEdge API routes: {routes['generation']} "
                          f"(OVALEDGE_API_ROUTES={routes['setting']})"
                          + (f"; first-generation routes for {', '.join(legacy)}" if legacy else ""))
+        shared = tok.get("shared")
+        if isinstance(shared, dict):
+            notes.append(f"supervisor {sup['pid']}: {shared_cache_line(shared)}")
         if tok.get("last_error"):
             notes.append(f"supervisor {sup['pid']}: token error: {tok['last_error']}")
         if wrk.get("last_exit"):
@@ -85,6 +88,17 @@ def render_table(rows: list[tuple[Path, dict[str, Any]]]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in table]
     return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def shared_cache_line(shared: dict[str, Any]) -> str:
+    """The worker's shared token cache in one line (never the JWT)."""
+    if not shared.get("in_use"):
+        return f"shared token cache: not in use ({shared.get('why_not') or 'unknown why'})"
+    last = (f"last exchange {shared['last_exchange_at']} by process {shared['last_exchange_pid']}"
+            if shared.get("last_exchange_at") else "no exchange yet")
+    users = shared.get("processes")
+    return (f"shared token cache: in use by {users} process{'es' if users != 1 else ''} with these "
+            f"credentials; {last}; {shared.get('adopted', 0)} JWT(s) adopted from other processes")
 
 
 def main(argv: list[str] | None = None) -> int:

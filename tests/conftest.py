@@ -32,3 +32,13 @@ def shared_tmp():
     os.chmod(path, 0o1777)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`slow` tests run only when selected (`-m slow`), as the marker's description says."""
+    if "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: select with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

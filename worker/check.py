@@ -58,7 +58,9 @@ async def _check(demo: bool, out: list[str]) -> int:
             return 1
         expires = tokens.snapshot().expires_in_seconds
         valid_for = f"valid for {expires / 60:.0f} min" if expires is not None else "no expiry claim"
-        out.append(_line(True, "token exchange", f"got a JWT ({valid_for})"))
+        how = "adopted from the shared token cache" if tokens.exchanges == 0 else "exchanged"
+        out.append(_line(True, "token exchange", f"got a JWT, {how} ({valid_for}); token cache: "
+                                                 f"{_cache_detail(tokens.shared_state())}"))
         client = OvalEdgeClient(settings, transport, tokens)
         try:  # the search every session starts with, through the route generation in effect
             context = ToolContext(client, settings, Gate.from_environment(), FlowMemory())
@@ -75,6 +77,16 @@ async def _check(demo: bool, out: list[str]) -> int:
         out.append(_line(True, "API routes", f"OVALEDGE_API_ROUTES={used['setting']}: "
                                              f"{used['generation']} OvalEdge MCP routes"))
         return 0
+
+
+def _cache_detail(shared: dict[str, Any]) -> str:
+    if not shared["in_use"]:
+        return (f"not shared ({shared['why_not']}): this process keeps its own JWT, and other "
+                "processes with the same credentials cancel each other's")
+    last = (f"last exchange {shared['last_exchange_at']} by process {shared['last_exchange_pid']}"
+            if shared["last_exchange_at"] else "no exchange yet")
+    return (f"shared with this user's other oe-mcp-local processes ({shared['processes']} use "
+            f"these credentials now) in {shared['directory']}, encrypted; {last}")
 
 
 def run_check(*, demo: bool = False) -> int:

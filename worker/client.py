@@ -123,11 +123,31 @@ class OvalEdgeClient:
             response = await self._transport.send(
                 method, path, headers=headers, params=params, json_body=json_body, changes=route.changes
             )
-            if is_token_rejection(response) and auth_attempt == 1:
+            if is_token_rejection(response):
                 self.tokens.invalidate(jwt)
-                continue
+                if auth_attempt == 1:
+                    continue
+                if response.status_code == 401:
+                    raise self._held_elsewhere(method, path, response)
             return self._parse(method, path, response)
         raise AssertionError("unreachable")
+
+    def _held_elsewhere(self, method: str, path: str, response: httpx.Response) -> OvalEdgeError:
+        """A JWT rejected again right after a fresh one was obtained (or adopted): something
+        that does not share this machine's token cache exchanged the same pair meanwhile."""
+        shared = self.tokens.cache is not None
+        return OvalEdgeError(
+            f"{method} {path} failed: HTTP 401 twice ({message_of(response)}): OvalEdge rejected "
+            "a JWT it had just issued for these credentials. Something outside "
+            + ("this machine's shared token cache" if shared else "this process")
+            + " holds the same token and secret (a script, OvalEdge's own MCP server, another "
+            "machine" + ("" if shared else ", or another oe-mcp-local with OE_MCP_SHARE_TOKEN=false")
+            + "), and each of its exchanges cancels our JWT.",
+            status=401,
+            hint="Give each tool its own API credentials (OvalEdge: My Profile > API credentials). "
+            "If nothing else uses them, check OVALEDGE_HTTP_AUTH_SCHEME.",
+            kind=FailureKind.REJECTED,
+        )
 
     def _parse(self, method: str, path: str, response: httpx.Response) -> Any:
         status = response.status_code

@@ -45,7 +45,6 @@ def build_http_client(settings: Settings) -> httpx.AsyncClient:
         headers={
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
-            "X-OvalEdge-Client": "MCP",
         },
     )
 

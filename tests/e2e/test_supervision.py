@@ -280,8 +280,10 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
 
 
 async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path):
+    # Per-process JWTs: with the shared token cache (the default) the promoted standby adopts the
+    # JWT and exchanges none at all (tests/e2e/test_shared_token.py).
     sock = tmp_path / "sup.sock"
-    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+    async with supervisor(env_for(sandbox, tmp_path, OE_MCP_SHARE_TOKEN="false")) as conn:
         result_json(await search(conn))
         with trio.move_on_after(15):
             while not (before := await status_of(sock))["worker"]["spare_pid"]:

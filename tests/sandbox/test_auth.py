@@ -49,6 +49,7 @@ async def test_exchange_rejects_wrong_credentials_and_a_missing_prefix(sandbox, 
     assert wrong.status_code == 401
     assert wrong.json() == {"ok": False, "message": "Invalid user token or secret"}
 
+    sandbox.state.require_auth_prefix_on_exchange = True  # the builds whose filter wants it
     bare = await client.post(TOKEN_PATH, json=CREDS)
     assert bare.status_code == 400
     assert bare.json() == {
