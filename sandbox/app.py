@@ -116,7 +116,7 @@ ROUTES: list[ApiRoute] = [
         f"{MCP}/update-governance-roles",
         CURRENT,
         governance.update_governance_roles,
-        ("idempotency", "audit", "data_quality", "disabled_governance_roles"),
+        ("idempotency", "audit", "data_quality", "disabled_governance_roles", "shapes"),
     ),
     ApiRoute("GET", f"{MCP}/custom-fields", CURRENT, custom_fields.custom_fields),
     ApiRoute(
