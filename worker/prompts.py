@@ -349,7 +349,7 @@ PROMPTS = (
             "it is associated with, its steward, and its redirectUrl where given.\n"
             "3. To change its steward (a DQ rule has a steward and no other role): call "
             "{tool_update_governance_roles} with its ruleId as object_id, object_type dqrule and "
-            "role_updates setting steward to the user name (null removes it), without "
+            "role_updates setting steward to the user name (a role cannot be cleared), without "
             "write_confirmed_by_user. Show the preview and wait for an explicit yes.\n"
             "4. After approval call it again with the same arguments plus "
             "write_confirmed_by_user=true and the confirmation_token from the preview, and report "
