@@ -206,35 +206,43 @@ CODE_MODES = ("replace_all", "add", "remove")
 _AND = re.compile(r"\s+and\s+|\s*&\s*", re.IGNORECASE)
 
 
+def _parsed_list(text: str) -> list[Any] | None:
+    """The items of a stringified list ("['a', 'b']", '["a"]', "('a',)"), None for other text."""
+    text = text.strip()
+    if len(text) < 2 or text[0] not in "[(" or text[-1] not in "])":
+        return None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            parsed = parse(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(parsed, list | tuple):
+            return list(parsed)
+    return None
+
+
 def _listed(value: Any) -> list[str]:
-    """A value as its items: a list, a stringified list ("['a', 'b']", '["a"]'), else a string
-    split at commas."""
+    """A code field's value as its parts: a list or a stringified list, each item split at commas."""
     if isinstance(value, str):
-        text = value.strip()
-        if len(text) >= 2 and text[0] in "[(" and text[-1] in "])":
-            for parse in (json.loads, ast.literal_eval):
-                try:
-                    parsed = parse(text)
-                except (ValueError, SyntaxError, TypeError):
-                    continue
-                if isinstance(parsed, list | tuple):
-                    value = list(parsed)
-                    break
+        value = _parsed_list(value) or value
     items = value if isinstance(value, list | tuple) else [value]
     return [part.strip() for item in items for part in _text(item).split(",") if part.strip()]
 
 
 def _text(value: Any) -> str:
-    """One value as the string OvalEdge's MCP takes (never Python's repr of a list or None)."""
+    """One value as the string OvalEdge's MCP takes: a list (or a stringified one) joined with
+    ",", booleans as true/false; never Python's repr of a list or of None."""
+    if isinstance(value, str):
+        items = _parsed_list(value)
+        if items is None:
+            return value.strip()
+        value = items
+    if isinstance(value, list | tuple):
+        return ",".join(text for text in (_text(v) for v in value) if text)
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(_listed(list(value)))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        text = value.strip()
-        return ",".join(_listed(text)) if text[:1] in "[(" and text[-1:] in "])" and _listed(text) else text
     return str(value)
 
 
