@@ -166,6 +166,10 @@ async def test_custom_field_values_are_checked_against_ovaledges_definitions(tmp
             {"field_name": "Data Owner Team", "value": ["Sales Ops", "Finance"]}, code_update_mode="add")))
         assert text["pendingUpdate"]["fieldUpdates"] == [{"fieldName": "Data Owner Team", "value": "Sales Ops,Finance"}]
         assert any("ignored code_update_mode" in n for n in text["notes"]), text
+        typed = result_json(await conn.call("update_custom_field_value", update(
+            {"field_name": "Refresh Schedule", "value": "(daily, 03:00 UTC)"})))
+        assert typed["pendingUpdate"]["fieldUpdates"] == [{"fieldName": "Refresh Schedule",
+                                                           "value": "(daily, 03:00 UTC)"}]
         # an unknown option, two options for a single-select, a multi-select holding values: asked
         unknown = result_json(await conn.call("update_custom_field_value", update(
             {"field_name": "Retention Period", "value": "forever"})))
@@ -187,7 +191,7 @@ async def test_custom_field_values_are_checked_against_ovaledges_definitions(tmp
         assert posts_to(await sandbox.requests(), FIELD_VALUES) == []
         lookups = field_lookups(await sandbox.requests())
         assert {q["fieldName"] for q in lookups} == {"GCCF1", "Consumers", "Data Owner Team", "Retention Period",
-                                                     "Colour"}
+                                                     "Refresh Schedule", "Colour"}
 
 
 # -- descriptions and CDE --------------------------------------------------------------------------
