@@ -226,8 +226,8 @@ async def test_cde_takes_numeric_string_ids(tmp_path):
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
         done = await confirmed(conn, sandbox, "update_cde_associations", args, CDE, body)
         [result] = done["data"]["results"]
-        assert result["updatedCde"] == "Yes" and f"[customer_id]({result['redirectUrl']})" in done[
-            "formattedResponse"]
+        assert result["updatedCde"] == "Yes" and done["data"]["status"] == "success"
+        assert f"| [customer_id]({result['redirectUrl']}) | oecolumn | No | Yes |" in done["formattedResponse"]
         bad = await conn.call("update_cde_associations", {**args, "targets": [{"object_id": "12a",
                                                                                 "object_type": "oecolumn"}]})
         assert bad.is_error and "targets[0].object_id must be a positive integer" in result_text(bad)
