@@ -25,6 +25,7 @@ from sandbox.governed import (
     AuditLog,
     IdempotencyStore,
     applied_once,
+    linked_target,
     object_ref,
     target_of,
     write_options,
@@ -196,7 +197,7 @@ def custom_fields(catalog: Catalog, params: Params) -> Answer:
 
 
 def update_custom_field_values(
-    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog
+    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog, link_base: str
 ) -> Answer:
     body = body_object(raw, "The request body", UPDATE_KEYS)
     object_id, kind = object_ref(body.get("target"), "target", (*FIELD_TYPES, *FIELD_TYPE_ALIASES))
@@ -237,7 +238,7 @@ def update_custom_field_values(
         return ok(
             {
                 "status": write_status(len(changed), len(blocked)),
-                "target": target_of(doc),
+                "target": linked_target(target_of(doc), link_base),
                 "updatedFields": [] if options.dry_run else [said for _, said, _ in changed],
                 "requestedFields": requested,
                 "blockedFields": blocked,

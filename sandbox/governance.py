@@ -28,6 +28,7 @@ from sandbox.governed import (
     applied_once,
     governed_by_term,
     known_user,
+    linked_target,
     object_ref,
     object_refs,
     target_of,
@@ -73,12 +74,13 @@ def _locked_reason(catalog: Catalog, doc: dict[str, Any]) -> str | None:
 
 
 def _cde_target(
-    catalog: Catalog, object_id: int, object_type: str, wanted: dict[str, Any], options: WriteOptions
+    catalog: Catalog, object_id: int, object_type: str, wanted: dict[str, Any], options: WriteOptions,
+    link_base: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the target's result, the changes made or that would be made)."""
     doc = catalog.get(object_id, object_type)
     if doc is None:
-        missing = {"objectId": object_id, "objectType": object_type, "objectName": None, "navLink": None}
+        missing = {"objectId": object_id, "objectType": object_type, "objectName": None, "redirectUrl": None}
         return {
             **missing,
             "previousCde": None,
@@ -88,7 +90,7 @@ def _cde_target(
         }, {}
     previous = doc.get("criticalDataElement") or "None"
     result = {
-        **target_of(doc),
+        **linked_target(target_of(doc), link_base),
         "previousCde": previous,
         "updatedCde": wanted["criticalDataElement"] or "None",
     }
@@ -108,7 +110,7 @@ def _cde_target(
 
 
 def update_cde_associations(
-    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog
+    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog, link_base: str
 ) -> Answer:
     body = body_object(raw, "The request body", CDE_KEYS)
     targets = object_refs(body, "targets", CDE_TYPES, maximum=MAX_CDE_TARGETS)
@@ -126,7 +128,7 @@ def update_cde_associations(
     def apply() -> Answer:
         results, references = [], []
         for object_id, object_type in targets:
-            result, changes = _cde_target(catalog, object_id, object_type, wanted, options)
+            result, changes = _cde_target(catalog, object_id, object_type, wanted, options, link_base)
             results.append(result)
             if changes and not options.dry_run:
                 references.append(
@@ -214,6 +216,7 @@ def update_governance_roles(
     data_quality: DataQuality,
     disabled_governance_roles: list[str],
     shapes: dict[str, str],
+    link_base: str,
 ) -> Answer:
     body = body_object(raw, "The request body", ROLE_KEYS)
     object_id, object_type = object_ref(body.get("target"), "target", ROLE_TYPES)
@@ -239,7 +242,7 @@ def update_governance_roles(
             audit.record("update-governance-roles", target, changes, options.client_context)
         data: dict[str, Any] = {
             "status": write_status(len(changed), len(blocked)),
-            "target": target,
+            "target": linked_target(target, link_base),
             "updatedRoles": list(changed),
             "blockedRoles": blocked if as_objects else [b["role"] for b in blocked],
             "dryRun": options.dry_run,

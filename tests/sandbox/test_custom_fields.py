@@ -106,7 +106,7 @@ async def test_update_dry_run_then_real_reads_back_as_names(sandbox, client, hea
             "objectId": FCT_SALES,
             "objectType": "oetable",
             "objectName": "fct_sales",
-            "navLink": f"#nav/table?browse=summary&id={FCT_SALES}",
+            "redirectUrl": f"{sandbox.base_url}/#nav/table?browse=summary&id={FCT_SALES}",
         },
         "updatedFields": [],
         "wouldUpdateFields": requested,
