@@ -129,6 +129,7 @@ async def test_a_multi_select_custom_field_on_add_and_on_remove(tmp_path):
             "fieldUpdates": [{"fieldName": "Consumers", "value": "Operations,Finance,Executives"}]})
         assert added["data"]["updatedFields"] == ["Consumers"] and added["data"]["status"] == "success"
         assert "Consumers = Operations,Finance,Executives" in added["formattedResponse"]
+        assert "Audit source: OE-MCP" in added["formattedResponse"]
         linked(added, ORDERS_LINK)
         assert field_lookups(await sandbox.requests())[0] == {
             "objectId": str(ORDERS), "objectType": "oetable", "fieldName": "consumers"}
