@@ -1,14 +1,21 @@
 """Custom fields: `GET custom-fields` (an object's fields, their options and current values) and
-`POST update-custom-field-values` (a governed update).
+`POST update-custom-field-values` (a governed update), in OvalEdge's shapes (docs/wire.md).
 
-Both speak option codes; the object's document keeps what asset-details shows, the option labels
-(sample_governance.py). A value of null (or "", or [] for a MULTI_CODE field) clears a field,
-except a required one. A locked field is blocked, the rest applied (`failOnBlockedField`:
-nothing applied). A dry run answers as the real update would, changing nothing.
+GET takes `objectId`, `objectType` and optionally `fieldName` (a field's name or key, any case:
+only that field is listed). Each field: `fieldName`, `fieldKey`, `type` ("text", "code",
+"numeric", "date"), `allowMultiple`, `currentValue` (one string: a multi-select's option names
+joined by ", "; "" when unset) and, for code fields, `options` [{name, codeId}].
+
+POST `fieldUpdates` items name a field by `fieldName` and/or `fieldKey` and give its `value` as a
+string, always: a code field takes an option name, a multi-select its whole new set as
+"name,name" (the client merges add/remove with the current value). "" clears a field, except a
+required one. A locked field is blocked, the rest applied (`failOnBlockedField`: nothing
+applied). A dry run answers as the real update would, changing nothing.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +25,7 @@ from sandbox.governed import (
     AuditLog,
     IdempotencyStore,
     applied_once,
+    linked_target,
     object_ref,
     target_of,
     write_options,
@@ -28,15 +36,19 @@ from sandbox.wire import (
     BadRequest,
     Params,
     body_object,
-    iso_date,
+    checked_type,
     not_found,
-    object_type,
     ok,
     required_int,
+    text,
 )
 
-FIELD_TYPES = (*ASSET_TYPES, "glossary", "oetag")  # the object types that may have custom fields
+# the object types that may have custom fields (apiobject/apicolumn: the API's names for the
+# API types), and the aliases the reference sends
+FIELD_TYPES = (*ASSET_TYPES, "glossary", "oetag", "dqrule", "dp_product", "code")
+FIELD_TYPE_ALIASES = {"apiobject": "oeapi", "apicolumn": "oeapicolumn"}
 UPDATE_KEYS = ("target", "fieldUpdates", "timeZone", "options", "clientContext")
+ITEM_KEYS = ("fieldName", "fieldKey", "value")
 Definition = dict[str, Any]
 
 
@@ -45,79 +57,120 @@ def fields_of(kind: str) -> dict[str, Definition]:
     return {f["fieldKey"]: f for f in sg.CUSTOM_FIELDS if kind in f["objectTypes"]}
 
 
-def _codes(definition: Definition) -> dict[str, str]:
-    return dict(definition.get("options", []))  # code -> label
+def _kind(raw: str) -> str:
+    raw = raw.strip().lower()
+    allowed = (*FIELD_TYPES, "filecolumn", "businessglossary", "oecode")
+    return checked_type(FIELD_TYPE_ALIASES.get(raw, raw), allowed)
+
+
+def _names(definition: Definition) -> dict[str, str]:
+    """lower-cased option name -> option name."""
+    return {name.lower(): name for _, name in definition.get("options", [])}
 
 
 def current_value(doc: dict[str, Any], definition: Definition) -> Any:
-    """The field's value on the object, option codes for code fields (None: not set)."""
-    shown = doc.get("customFields", {}).get(definition["fieldName"])
-    if shown is None or definition["fieldType"] not in sg.CODE_TYPES:
-        return shown
-    code_of = {label: code for code, label in definition["options"]}
-    return [code_of[label] for label in shown] if isinstance(shown, list) else code_of[shown]
+    """The field's value on the object as its document keeps it (None: not set)."""
+    return doc.get("customFields", {}).get(definition["fieldName"])
 
 
-def _as_shown(definition: Definition, value: Any) -> Any:
-    """A checked value as the object's document keeps it (labels for code fields)."""
-    if value is None or definition["fieldType"] not in sg.CODE_TYPES:
-        return value
-    labels = _codes(definition)
-    return [labels[code] for code in value] if isinstance(value, list) else labels[value]
+def _as_string(value: Any) -> str:
+    """A stored value as GET custom-fields gives it."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _shown(definition: Definition) -> dict[str, Any]:
+    field = {
+        "fieldName": definition["fieldName"],
+        "fieldKey": definition["fieldKey"],
+        "type": definition["type"],
+        "allowMultiple": bool(definition.get("allowMultiple")),
+        "options": [{"name": name, "codeId": code_id} for code_id, name in definition.get("options", [])],
+    }
+    return field
+
+
+def _option(definition: Definition, name: str) -> str:
+    found = _names(definition).get(name.strip().lower())
+    if found is None:
+        allowed = [n for _, n in definition["options"]]
+        raise BadRequest(
+            f"{definition['fieldName']}: {name.strip()!r} is not an option; expected one of {allowed}")
+    return found
 
 
 def _checked_value(definition: Definition, value: Any) -> Any:
-    """The value a field update gives, checked against the field's type (None: clear it)."""
-    key, kind = definition["fieldKey"], definition["fieldType"]
-    if value in (None, "", []):
-        if definition.get("required"):
-            raise BadRequest(f"{key} ({definition['fieldName']}) is required and cannot be cleared")
-        return None
-    if kind == "NUMBER":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise BadRequest(f"{key} is a NUMBER field; give a number, not {value!r}")
-        return value
-    if kind == "MULTI_CODE":
-        if not isinstance(value, list):
-            raise BadRequest(f"{key} is a MULTI_CODE field; give the full list of option codes")
-        return list(dict.fromkeys(_code(definition, v) for v in value))
+    """The value a field update gives, checked against the field (None: clear it)."""
+    name, kind = definition["fieldName"], definition["type"]
     if not isinstance(value, str):
-        raise BadRequest(f"{key} is a {kind} field; give a string, not {value!r}")
-    if kind == "DATE":
-        return iso_date(value, key).isoformat()
-    return _code(definition, value) if kind == "CODE" else value
+        raise BadRequest(f"{name}: value must be a string, got {type(value).__name__} {value!r}")
+    value = value.strip()
+    if not value:
+        if definition.get("required"):
+            raise BadRequest(f"{name} is required and cannot be cleared")
+        return None
+    if kind == "numeric":
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadRequest(f"{name} is a numeric field; {value!r} is not a number") from None
+        return int(number) if number.is_integer() and "." not in value else number
+    if kind == "date":
+        try:
+            day = datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+            return day.isoformat()
+        except ValueError:
+            raise BadRequest(f"{name} is a date field; give YYYY-MM-DD, not {value!r}") from None
+    if kind == "code":
+        parts = [p for p in value.split(",") if p.strip()]
+        if not definition.get("allowMultiple"):
+            if len(parts) != 1:
+                raise BadRequest(f"{name} takes one option, got {value!r}")
+            return _option(definition, parts[0])
+        return list(dict.fromkeys(_option(definition, p) for p in parts))
+    return value
 
 
-def _code(definition: Definition, value: Any) -> str:
-    codes = _codes(definition)
-    for code in codes:
-        if isinstance(value, str) and code.lower() == value.strip().lower():
-            return code
-    raise BadRequest(
-        f"{definition['fieldKey']}: unknown option code {value!r}; expected one of {list(codes)}"
-    )
-
-
-def _field_updates(raw: Any, kind: str) -> dict[str, Any]:
-    """fieldUpdates checked: fieldKey -> value (None: clear)."""
+def _field_updates(raw: Any, kind: str) -> list[tuple[str, str, Any]]:
+    """fieldUpdates checked: (fieldKey, how the request named it, value or None to clear)."""
     if not isinstance(raw, list) or not raw:
-        raise BadRequest("fieldUpdates must be a non-empty list of {fieldKey, value}")
+        raise BadRequest("fieldUpdates must be a non-empty list of {fieldName or fieldKey, value}")
     known = fields_of(kind)
-    updates: dict[str, Any] = {}
+    by_name = {d["fieldName"].lower(): key for key, d in known.items()}
+    by_key = {key.lower(): key for key in known}
+    updates: list[tuple[str, str, Any]] = []
     for n, update in enumerate(raw):
-        if not isinstance(update, dict) or set(update) != {"fieldKey", "value"}:
-            raise BadRequest(f"fieldUpdates[{n}] must be an object with fieldKey and value")
-        key = update["fieldKey"]
-        if key not in known:
-            raise BadRequest(f"Unknown fieldKey {key!r} for objectType {kind}; expected one of {list(known)}")
-        if key in updates:
-            raise BadRequest(f"fieldKey {key!r} is given twice")
-        updates[key] = _checked_value(known[key], update["value"])
+        item = body_object(update, f"fieldUpdates[{n}]", ITEM_KEYS)
+        if "value" not in update:
+            raise BadRequest(f"fieldUpdates[{n}] needs a value")
+        named, keyed = item.get("fieldName"), item.get("fieldKey")
+        if not isinstance(named, str | None) or not isinstance(keyed, str | None) or not (named or keyed):
+            raise BadRequest(f"fieldUpdates[{n}] needs fieldName or fieldKey (strings)")
+        from_name = by_name.get(named.strip().lower()) if named else None
+        from_key = by_key.get(keyed.strip().lower()) if keyed else None
+        if (named and from_name is None) or (keyed and from_key is None):
+            raise BadRequest(
+                f"Unknown custom field {named or keyed!r} for objectType {kind}; expected one of "
+                f"{[d['fieldName'] for d in known.values()]}")
+        if from_name and from_key and from_name != from_key:
+            raise BadRequest(
+                f"fieldUpdates[{n}]: fieldName {named!r} and fieldKey {keyed!r} name different fields")
+        key = from_key or from_name
+        if key in {k for k, _, _ in updates}:
+            raise BadRequest(f"Custom field {known[key]['fieldName']!r} is given twice")
+        updates.append((key, named or keyed, _checked_value(known[key], update["value"])))
     return updates
 
 
-def _time_zone(body: dict[str, Any]) -> str:
+def _time_zone(body: dict[str, Any]) -> str | None:
     zone = body.get("timeZone")
+    if zone is None:
+        return None  # the reference sends it only when it can resolve one
     try:
         ZoneInfo(zone)
     except (TypeError, ValueError, ZoneInfoNotFoundError):
@@ -127,30 +180,30 @@ def _time_zone(body: dict[str, Any]) -> str:
 
 def custom_fields(catalog: Catalog, params: Params) -> Answer:
     object_id = required_int(params, "objectId")
-    kind = object_type(params, FIELD_TYPES)
+    raw_kind = text(params, "objectType")
+    if raw_kind is None:
+        raise BadRequest("objectType is required")
+    kind = _kind(raw_kind)
     doc = catalog.get(object_id, kind)
     if doc is None:
         return not_found()
-    fields = []
-    for definition in fields_of(kind).values():
-        field = {key: definition[key] for key in ("fieldKey", "fieldName", "fieldType")}
-        if "options" in definition:
-            field["options"] = [{"code": code, "label": label} for code, label in definition["options"]]
-        field |= {
-            "required": bool(definition.get("required")),
-            "currentValue": current_value(doc, definition),
-        }
-        fields.append(field)
-    return ok({"objectId": object_id, "objectType": kind, "fields": fields})
+    wanted = (text(params, "fieldName") or "").lower()
+    fields = [
+        {**_shown(definition), "currentValue": _as_string(current_value(doc, definition))}
+        for definition in fields_of(kind).values()
+        if not wanted or wanted in (definition["fieldName"].lower(), definition["fieldKey"].lower())
+    ]
+    return ok({"fields": fields})
 
 
 def update_custom_field_values(
-    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog
+    catalog: Catalog, raw: Any, idempotency: IdempotencyStore, audit: AuditLog, link_base: str
 ) -> Answer:
     body = body_object(raw, "The request body", UPDATE_KEYS)
-    object_id, kind = object_ref(body.get("target"), "target", FIELD_TYPES)
+    object_id, kind = object_ref(body.get("target"), "target", (*FIELD_TYPES, *FIELD_TYPE_ALIASES))
+    kind = FIELD_TYPE_ALIASES.get(kind, kind)
     updates = _field_updates(body.get("fieldUpdates"), kind)
-    zone = _time_zone(body)
+    _time_zone(body)
     options = write_options(body, ("dryRun", "failOnBlockedField"))
     definitions = fields_of(kind)
 
@@ -158,35 +211,41 @@ def update_custom_field_values(
         doc = catalog.get(object_id, kind)
         if doc is None:
             return not_found()
+        requested = [said for _, said, _ in updates]
         reasons = [
-            {"field": key, "code": "FIELD_LOCKED", "message": definitions[key]["locked"]}
-            for key in updates
+            {"field": said, "code": "FIELD_LOCKED", "message": definitions[key]["locked"]}
+            for key, said, _ in updates
             if "locked" in definitions[key]
         ]
         blocked = [r["field"] for r in reasons]
-        writable = {} if blocked and options.fail_on_blocked_field else updates
-        previous = {key: current_value(doc, definitions[key]) for key in updates}
-        changed = {k: v for k, v in writable.items() if k not in blocked and previous[k] != v}
+        writable = [u for u in updates if u[1] not in blocked]
+        if blocked and options.fail_on_blocked_field:
+            writable = []
+        previous = {key: current_value(doc, definitions[key]) for key, _, _ in updates}
+        changed = [(key, said, value) for key, said, value in writable if previous[key] != value]
+        references = []
         if changed and not options.dry_run:
             shown = doc.setdefault("customFields", {})
-            for key, value in changed.items():
+            for key, _, value in changed:
                 name = definitions[key]["fieldName"]
                 if value is None:
                     shown.pop(name, None)
                 else:
-                    shown[name] = _as_shown(definitions[key], value)
-            changes = {key: {"from": previous[key], "to": value} for key, value in changed.items()}
-            audit.record("update-custom-field-values", target_of(doc), changes, options.client_context)
+                    shown[name] = value
+            changes = {key: {"from": previous[key], "to": value} for key, _, value in changed}
+            references.append(
+                audit.record("update-custom-field-values", target_of(doc), changes, options.client_context))
         return ok(
             {
                 "status": write_status(len(changed), len(blocked)),
-                "target": target_of(doc),
-                "updatedFields": list(changed),
+                "target": linked_target(target_of(doc), link_base),
+                "updatedFields": [] if options.dry_run else [said for _, said, _ in changed],
+                "requestedFields": requested,
                 "blockedFields": blocked,
                 "blockedReasons": reasons,
-                "values": {key: changed.get(key, previous[key]) for key in updates},
-                "timeZone": zone,
+                "audit": {"source": "OE-MCP", "auditReferenceIds": references},
                 "dryRun": options.dry_run,
+                **({"wouldUpdateFields": [said for _, said, _ in changed]} if options.dry_run else {}),
             }
         )
 

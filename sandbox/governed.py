@@ -153,6 +153,14 @@ def target_of(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: doc.get(key) for key in ("objectId", "objectType", "objectName", "navLink")}
 
 
+def linked_target(target: dict[str, Any], link_base: str) -> dict[str, Any]:
+    """A target as OvalEdge's update answers give it: its in-app route as an absolute
+    `redirectUrl` (tests/tools/test_governance.py @7be16022), not a `navLink`."""
+    route = target.get("navLink")
+    out = {key: value for key, value in target.items() if key != "navLink"}
+    return {**out, "redirectUrl": f"{link_base}/{route}" if route else None}
+
+
 def governed_by_term(catalog: Catalog, doc: dict[str, Any], what: str) -> dict[str, str] | None:
     """Why `what` of a column cannot be written: a glossary term governs it (None: it can)."""
     term = catalog.governing_term(doc)

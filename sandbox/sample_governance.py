@@ -7,10 +7,11 @@ credentials of the sandbox belong to `CURRENT_USER`: tickets, rules, terms and t
 are theirs.
 
 Custom fields: a field belongs to the object types it lists. An object's values live in its
-`customFields` (sample_data.py) as asset-details shows them: TEXT a string, NUMBER a number,
-DATE "YYYY-MM-DD", CODE the label of one option, MULTI_CODE a list of labels. The
-custom-fields route speaks option codes instead. A `locked` field is written by OvalEdge
-itself: updates to it are blocked with that reason.
+`customFields` (sample_data.py) as asset-details shows them: text a string, numeric a number,
+date "YYYY-MM-DD", a code field the name of one option, a multi-select code field
+(`allowMultiple`) a list of names. The custom-fields route speaks OvalEdge's shapes: option
+names, and the current value as one comma-separated string. A `locked` field is written by
+OvalEdge itself: updates to it are blocked with that reason.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ GOVERNANCE_ROLES: dict[str, str] = {
     "governanceRole5": "Privacy Officer",
     "governanceRole6": "Business Sponsor",
 }
+# roleUpdates key on the wire (server/tools/governance/_shared.py @554c256d) -> document field
+ROLE_WIRE_KEYS: dict[str, str] = {
+    "owner": "owner",
+    "steward": "steward",
+    "custodian": "custodian",
+    "governance_role_4": "governanceRole4",
+    "governance_role_5": "governanceRole5",
+    "governance_role_6": "governanceRole6",
+}
 DISABLED_GOVERNANCE_ROLES = ("governanceRole6",)  # the sandbox's default setting
 
 # schema id -> why the CDE flags of the schema and of everything in it cannot change
@@ -57,80 +67,87 @@ CDE_LOCKED_SCHEMAS: dict[int, str] = {
     "the fiscal year 2024 audit evidence",
 }
 
-FIELD_TYPES = ("TEXT", "NUMBER", "DATE", "CODE", "MULTI_CODE")
-CODE_TYPES = ("CODE", "MULTI_CODE")
+# `type` as GET custom-fields names it: "text" and "code" are OvalEdge's (tests/tools/
+# test_governance.py @7be16022); "numeric" and "date" are our guesses for its other kinds (unknown).
+FIELD_TYPES = ("text", "code", "numeric", "date")
+
+
+def _options(first_id: int, *names: str) -> list[tuple[int, str]]:
+    return [(first_id + n, name) for n, name in enumerate(names)]
+
 
 CUSTOM_FIELDS: list[dict[str, Any]] = [
     {
-        "fieldKey": "dataOwnerTeam",
+        "fieldKey": "gtcf1",
         "fieldName": "Data Owner Team",
-        "fieldType": "TEXT",
+        "type": "text",
         "objectTypes": ("oetable", "oefile", "oechart"),
         "required": True,
     },
     {
-        "fieldKey": "retentionPeriod",
+        "fieldKey": "gccf1",
         "fieldName": "Retention Period",
-        "fieldType": "CODE",
-        "options": [("1Y", "1 year"), ("2Y", "2 years"), ("7Y", "7 years"), ("10Y", "10 years")],
+        "type": "code",
+        "options": _options(1101, "1 year", "2 years", "7 years", "10 years"),
         "objectTypes": ("oetable", "oefile"),
     },
     {
-        "fieldKey": "refreshSchedule",
+        "fieldKey": "gtcf2",
         "fieldName": "Refresh Schedule",
-        "fieldType": "TEXT",
+        "type": "text",
         "objectTypes": ("oetable",),
     },
     {
-        "fieldKey": "refreshFrequency",
+        "fieldKey": "gccf2",
         "fieldName": "Refresh Frequency",
-        "fieldType": "CODE",
-        "options": [("DAILY", "Daily"), ("WEEKLY", "Weekly"), ("MONTHLY", "Monthly")],
+        "type": "code",
+        "options": _options(1111, "Daily", "Weekly", "Monthly"),
         "objectTypes": ("oetable", "oechart"),
     },
     {
-        "fieldKey": "freshnessSlaHours",
+        "fieldKey": "gncf1",
         "fieldName": "Freshness SLA Hours",
-        "fieldType": "NUMBER",
+        "type": "numeric",
         "objectTypes": ("oetable",),
     },
     {
-        "fieldKey": "reviewDate",
+        "fieldKey": "gdcf1",
         "fieldName": "Review Date",
-        "fieldType": "DATE",
+        "type": "date",
         "objectTypes": ("oetable", "oefile", "glossary"),
     },
     {
-        "fieldKey": "consumers",
+        "fieldKey": "gccf3",
         "fieldName": "Consumers",
-        "fieldType": "MULTI_CODE",
-        "options": [("FIN", "Finance"), ("MKT", "Marketing"), ("OPS", "Operations"), ("EXEC", "Executives")],
+        "type": "code",
+        "allowMultiple": True,
+        "options": _options(1121, "Finance", "Marketing", "Operations", "Executives"),
         "objectTypes": ("oetable", "oefile", "oechart"),
     },
     {
-        "fieldKey": "certifiedBy",
+        "fieldKey": "gtcf3",
         "fieldName": "Certified By",
-        "fieldType": "TEXT",
+        "type": "text",
         "objectTypes": ("oetable", "oechart"),
         "locked": "Certified By is set by the certification workflow; certify or decertify the asset instead",
     },
     {
-        "fieldKey": "maskingPolicy",
+        "fieldKey": "gccf4",
         "fieldName": "Masking Policy",
-        "fieldType": "CODE",
-        "options": [("NONE", "No masking"), ("PARTIAL", "Partial mask"), ("FULL", "Full mask")],
+        "type": "code",
+        "options": _options(1131, "No masking", "Partial mask", "Full mask"),
         "objectTypes": ("oecolumn", "oefilecolumn"),
     },
     {
-        "fieldKey": "businessRule",
+        "fieldKey": "gtcf4",
         "fieldName": "Business Rule",
-        "fieldType": "TEXT",
+        "type": "text",
         "objectTypes": ("oecolumn", "oefilecolumn"),
     },
     {
-        "fieldKey": "regulatoryReference",
+        "fieldKey": "gtcf5",
         "fieldName": "Regulatory Reference",
-        "fieldType": "TEXT",
+        "type": "text",
         "objectTypes": ("glossary",),
     },
 ]

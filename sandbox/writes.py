@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.catalog import ASSET_TYPES, DESCRIPTION_FIELDS, Catalog
-from sandbox.governed import IdempotencyStore, applied_once, governed_by_term, object_ref, write_options
+from sandbox.governed import (
+    IdempotencyStore,
+    applied_once,
+    governed_by_term,
+    object_ref,
+    write_options,
+    write_status,
+)
 from sandbox.wire import Answer, BadRequest, not_found
 
 _CATALOG_SLOTS = ("businessDescription", "technicalDescription")
@@ -78,10 +85,13 @@ def update_asset_descriptions(
         if blocked and options.fail_on_blocked_field:
             writable = []
         previous = {f: doc.get(f) for f in writable}
+        # a slot that already holds the text is requested but not updated (the reference reads
+        # that as "no changes": server/tools/catalog/helpers.py @7c634658)
+        changed = [f for f in writable if previous[f] != descriptions[f]]
         if not options.dry_run:
-            for field in writable:
+            for field in changed:
                 doc[field] = descriptions[field]
-        status = "success" if not blocked else ("partial_success" if writable else "blocked")
+        status = write_status(len(changed), len(blocked))
         data: dict[str, Any] = {
             "status": status,
             "target": {
@@ -90,16 +100,16 @@ def update_asset_descriptions(
                 "objectName": doc["objectName"],
                 "redirectUrl": f"{link_base}/{doc['navLink']}",
             },
-            "updatedFields": [] if options.dry_run else writable,
+            "updatedFields": [] if options.dry_run else changed,
             "requestedFields": requested,
             "blockedFields": blocked,
             "blockedReasons": reasons,
             "dryRun": options.dry_run,
         }
         if options.dry_run:
-            data["wouldUpdateFields"] = writable
+            data["wouldUpdateFields"] = changed
             data["preview"] = {
-                f: {"current": previous[f], "proposed": descriptions[f]} for f in writable
+                f: {"current": previous[f], "proposed": descriptions[f]} for f in changed
             }
         return 200, {"ok": True, "data": data}
 

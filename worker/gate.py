@@ -55,14 +55,24 @@ def write_options(a: dict[str, Any], *, fail_on_blocked: bool = False) -> dict[s
     pairs = [("dryRun", "dry_run"), ("idempotencyKey", "idempotency_key")]
     if fail_on_blocked:
         pairs.insert(1, ("failOnBlockedField", "fail_on_blocked_field"))
-    options = {key: a[arg] for key, arg in pairs if arg in a}
+    options = {key: _given(a[arg]) for key, arg in pairs if arg in a}
+    options = {key: value for key, value in options.items() if value is not None}
     return {"options": options} if options else {}
 
 
 def client_context(a: dict[str, Any]) -> dict[str, Any]:
     """The `clientContext` member (the user's words and reason, for OvalEdge's audit trail)."""
-    context = {key: a[key] for key in ("prompt", "reason") if key in a}
+    context = {key: _given(a.get(key)) for key in ("prompt", "reason")}
+    context = {key: value for key, value in context.items() if value is not None}
     return {"clientContext": context} if context else {}
+
+
+def _given(value: Any) -> Any:
+    """A string stripped, None when blank (OvalEdge's MCP drops blank options and context);
+    any other value as it is."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 def canonical(body: Any) -> bytes:

@@ -83,7 +83,7 @@ CURRENT_CALLS = [
         CUSTOM_FIELD_VALUES,
         {
             "target": {"objectId": 1002, "objectType": "oetable"},
-            "fieldUpdates": [{"fieldKey": "refreshFrequency", "value": "DAILY"}],
+            "fieldUpdates": [{"fieldName": "Refresh Frequency", "value": "Daily"}],
             "timeZone": "UTC",
             "options": {"dryRun": True},
         },

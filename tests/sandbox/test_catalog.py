@@ -179,8 +179,9 @@ def test_custom_field_values_agree_with_their_definitions():
     assert len(keys) == len(set(keys))
     by_type: dict[str, dict[str, dict]] = {}
     for definition in sg.CUSTOM_FIELDS:
-        assert definition["fieldType"] in sg.FIELD_TYPES
-        assert ("options" in definition) == (definition["fieldType"] in sg.CODE_TYPES)
+        assert definition["type"] in sg.FIELD_TYPES
+        assert ("options" in definition) == (definition["type"] == "code")
+        assert not definition.get("allowMultiple") or definition["type"] == "code"
         for object_type in definition["objectTypes"]:
             assert definition["fieldName"] not in by_type.get(object_type, {})
             by_type.setdefault(object_type, {})[definition["fieldName"]] = definition
@@ -189,15 +190,15 @@ def test_custom_field_values_agree_with_their_definitions():
         for name, value in doc.get("customFields", {}).items():
             definition = by_type[doc["objectType"]][name]
             set_somewhere.add(definition["fieldKey"])
-            labels = [label for _, label in definition.get("options", [])]
-            kind = definition["fieldType"]
-            if kind == "CODE":
-                assert value in labels, (doc["objectName"], name, value)
-            elif kind == "MULTI_CODE":
-                assert value and set(value) <= set(labels), (doc["objectName"], name, value)
-            elif kind == "NUMBER":
+            names = [option for _, option in definition.get("options", [])]
+            kind = definition["type"]
+            if kind == "code" and definition.get("allowMultiple"):
+                assert value and set(value) <= set(names), (doc["objectName"], name, value)
+            elif kind == "code":
+                assert value in names, (doc["objectName"], name, value)
+            elif kind == "numeric":
                 assert isinstance(value, int | float)
-            elif kind == "DATE":
+            elif kind == "date":
                 assert date.fromisoformat(value)
             else:
                 assert isinstance(value, str) and value

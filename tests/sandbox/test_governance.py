@@ -41,7 +41,7 @@ async def test_cde_dry_run_then_real_reads_back_everywhere(sandbox, client, head
         "objectId": FULL_NAME,
         "objectType": "oecolumn",
         "objectName": "full_name",
-        "navLink": f"#nav/column?browse=summary&id={FULL_NAME}",
+        "redirectUrl": f"{sandbox.base_url}/#nav/column?browse=summary&id={FULL_NAME}",
         "previousCde": "No",
         "updatedCde": "Yes",
         "cdeJustification": "Names a person.",
@@ -91,7 +91,7 @@ async def test_cde_partial_success_blocked_and_no_change(sandbox, client, header
         "objectId": 999999,
         "objectType": "oetable",
         "objectName": None,
-        "navLink": None,
+        "redirectUrl": None,
         "previousCde": None,
         "updatedCde": None,
         "blocked": True,
@@ -160,8 +160,18 @@ def roles_body(object_id, object_type, dry_run=False, **updates):
     }
 
 
+def entry_of(sandbox, role: str) -> dict:
+    return next(e["changes"][role] for e in sandbox.state.audit.entries if role in e["changes"])
+
+
+async def sandbox_settings(sandbox, client, settings: dict) -> None:
+    changed = await client.post(sandbox.root_url + "/__sandbox/settings", json=settings)
+    assert changed.status_code == 200, changed.text
+
+
 async def test_roles_dry_run_then_real_read_back_as_details_and_facets(sandbox, client, headers):
-    body = roles_body(STORES, "oetable", owner="EVA.ROSSI", custodian=None, governanceRole4="gus.lindqvist")
+    body = roles_body(STORES, "oetable", owner="EVA.ROSSI", custodian="data-platform",
+                      governance_role_4="gus.lindqvist")
     dry = await post_data(client, headers, ROLES, {**body, "options": {"dryRun": True}})
     assert dry == {
         "status": "success",
@@ -169,22 +179,22 @@ async def test_roles_dry_run_then_real_read_back_as_details_and_facets(sandbox, 
             "objectId": STORES,
             "objectType": "oetable",
             "objectName": "stores",
-            "navLink": f"#nav/table?browse=summary&id={STORES}",
+            "redirectUrl": f"{sandbox.base_url}/#nav/table?browse=summary&id={STORES}",
         },
-        "updatedRoles": ["owner", "custodian", "governanceRole4"],
+        "updatedRoles": ["owner", "custodian", "governance_role_4"],
         "blockedRoles": [],
-        "previous": {"owner": "ana.ortiz", "custodian": "pos-dba", "governanceRole4": None},
-        "current": {"owner": "eva.rossi", "custodian": None, "governanceRole4": "gus.lindqvist"},
         "dryRun": True,
     }
     assert sandbox.state.catalog.get(STORES)["owner"] == "ana.ortiz" and sandbox.state.audit.entries == []
     real = await post_data(client, headers, ROLES, body)
     assert {k: v for k, v in real.items() if k != "dryRun"} == {k: v for k, v in dry.items() if k != "dryRun"}
     details = await details_of(client, headers, STORES, "oetable")
-    assert (details["owner"], details["custodian"], details["governanceRole4"]) == ("eva.rossi", None, "gus.lindqvist")
+    assert (details["owner"], details["custodian"], details["governanceRole4"]) == (
+        "eva.rossi", "data-platform", "gus.lindqvist")
     assert STORES in await explorer_ids(client, headers, "oetable", owner="eva.rossi")
     assert STORES in await explorer_ids(client, headers, "oetable", governanceRole4="GUS.LINDQVIST")
     assert STORES not in await explorer_ids(client, headers, "oetable", custodian="pos-dba")
+    assert entry_of(sandbox, "governance_role_4") == {"from": None, "to": "gus.lindqvist"}
     [entry] = sandbox.state.audit.entries
     assert entry["changes"]["owner"] == {"from": "ana.ortiz", "to": "eva.rossi"}
     assert entry["clientContext"] == body["clientContext"]
@@ -197,10 +207,14 @@ async def test_a_column_steward_from_a_propagating_term_is_blocked_and_follows_t
         client, headers, ROLES, roles_body(NET_REVENUE, "oecolumn", steward="dev.patel", owner="eva.rossi")
     )
     assert partial["status"] == "partial_success" and partial["updatedRoles"] == ["owner"]
-    [blocked] = partial["blockedRoles"]
-    assert blocked["role"] == "steward" and blocked["code"] == "GOVERNED_BY_GLOSSARY_TERM"
+    assert partial["blockedRoles"] == ["steward"]  # role names, as OvalEdge's answer in the reference's tests
+    assert partial["reasonCode"] == "GLOSSARY_PROPAGATED_GOVERNANCE_ROLE" and "Revenue" in partial["message"]
+    assert sandbox.state.catalog.get(NET_REVENUE)["steward"] == "chloe.nguyen"
+    await sandbox_settings(sandbox, client, {"shapes": {"governance_roles_blocked": "objects"}})
+    again = await post_data(client, headers, ROLES, roles_body(NET_REVENUE, "oecolumn", steward="dev.patel"))
+    [blocked] = again["blockedRoles"]
+    assert blocked["role"] == "steward" and blocked["reasonCode"] == "GLOSSARY_PROPAGATED_GOVERNANCE_ROLE"
     assert "Revenue" in blocked["message"]
-    assert partial["current"] == {"steward": "chloe.nguyen", "owner": "eva.rossi"}
     only = await post_data(client, headers, ROLES, roles_body(NET_REVENUE, "oecolumn", steward="dev.patel"))
     assert only["status"] == "blocked"
     term = await post_data(client, headers, ROLES, roles_body(2001, "glossary", steward="dev.patel"))
@@ -218,13 +232,13 @@ async def test_roles_of_rules_placements_and_types_without_data(sandbox, client,
         "objectId": 8004,
         "objectType": "dqrule",
         "objectName": "Amount is not negative",
-        "navLink": "#nav/dqrule?id=8004",
+        "redirectUrl": f"{sandbox.base_url}/#nav/dqrule?id=8004",
     }
     assert sandbox.state.data_quality.rules[8004]["steward"] == "dev.patel"
     message = (await post_error(client, headers, ROLES, roles_body(8004, "dqrule", owner="dev.patel"), 400))["message"]
     assert "steward only" in message
     domain = await post_data(client, headers, ROLES, roles_body(2102, "oeglobaldomain", custodian="gus.lindqvist"))
-    assert domain["target"]["objectName"] == "Supply Chain" and domain["previous"] == {"custodian": None}
+    assert domain["target"]["objectName"] == "Supply Chain" and domain["updatedRoles"] == ["custodian"]
     assert sandbox.state.catalog.placements[2102]["custodian"] == "gus.lindqvist"
     sub = await post_data(client, headers, ROLES, roles_body(2123, "subcategory", steward="eva.rossi"))
     assert sub["target"]["objectName"] == "Supplier Costs"
@@ -242,21 +256,21 @@ async def test_roles_of_rules_placements_and_types_without_data(sandbox, client,
 
 
 async def test_a_disabled_governance_role_answers_400_until_enabled(sandbox, client, headers):
-    body = roles_body(STORES, "oetable", governanceRole6="ben.kim")
+    body = roles_body(STORES, "oetable", governance_role_6="ben.kim")
     message = (await post_error(client, headers, ROLES, body, 400))["message"]
     assert "governance role is not enabled" in message and "Business Sponsor" in message
     settings = sandbox.root_url + "/__sandbox/settings"
     changed = await client.post(settings, json={"disabled_governance_roles": ["governanceRole5"]})
     assert changed.json()["settings"]["disabled_governance_roles"] == ["governanceRole5"]
-    assert (await post_data(client, headers, ROLES, body))["current"] == {"governanceRole6": "ben.kim"}
-    await post_error(client, headers, ROLES, roles_body(STORES, "oetable", governanceRole5="ben.kim"), 400)
+    assert (await post_data(client, headers, ROLES, body))["updatedRoles"] == ["governance_role_6"]
+    await post_error(client, headers, ROLES, roles_body(STORES, "oetable", governance_role_5="ben.kim"), 400)
 
 
 async def test_open_sandbox_takes_the_disabled_roles():
     async with open_sandbox(disabled_governance_roles=[]) as sb, httpx.AsyncClient(base_url=sb.base_url) as client:
         headers = await authed(client)
         assert sb.state.settings()["disabled_governance_roles"] == []
-        done = await post_data(client, headers, ROLES, roles_body(STORES, "oetable", governanceRole6="ben.kim"))
+        done = await post_data(client, headers, ROLES, roles_body(STORES, "oetable", governance_role_6="ben.kim"))
         assert done["status"] == "success"
     with pytest.raises(ValueError, match="unknown governance roles"):
         async with open_sandbox(disabled_governance_roles=["governanceRole9"]):
@@ -286,7 +300,10 @@ async def test_roles_idempotency(sandbox, client, headers):
         roles_body(STORES, "oetable", owner=7),
         roles_body(STORES, "oetable", dataOwner="ben.kim"),
         roles_body(STORES, "oetable", owner=""),
-        roles_body(STORES, "mastertag", owner="ben.kim"),
+        roles_body(STORES, "oetable", owner=None),  # a role cannot be cleared
+        roles_body(STORES, "oetable", governanceRole4="ben.kim"),  # not a key OvalEdge's MCP sends
+        roles_body(STORES, "oetable", Owner="ben.kim"),  # the MCP normalises keys; the wire is lower-case
+        roles_body(STORES, "dashboard", owner="ben.kim"),
         roles_body(STORES, "table", owner="ben.kim"),
         {**roles_body(STORES, "oetable", owner="ben.kim"), "targets": []},
         {**roles_body(STORES, "oetable", owner="ben.kim"), "options": {"dryRun": 1}},

@@ -86,9 +86,9 @@ INVALID_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
      {"object_id": ORDERS, "object_type": "oetable", "technical_description": "x",
       "prompt": "please update the description of orders"},
      ["oetable has two slots", "'technical'"]),
-    ("update_asset_descriptions",
-     {"object_id": REVENUE, "object_type": "glossary", "description_field": "detailed_description",
-      "description_text": "x", "prompt": "fix the business text"},
+    ("update_asset_descriptions",  # a typed slot needs the user's words; description_field does not
+     {"object_id": REVENUE, "object_type": "glossary", "detailed_description": "x",
+      "prompt": "fix the business text"},
      ["glossary has two slots (business_description, detailed_description)", "'detailed'"]),
     ("update_asset_descriptions", {"object_type": "oetable", "business_description": "x"},
      ["missing required argument: object_id"]),

@@ -69,8 +69,9 @@ async def roles_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> N
 
 async def fields_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> None:
     custom = (await details(conn, ORDERS, "oetable"))["customFields"]
-    assert custom["Retention Period"] == "7 years" and custom["Review Date"] == "2026-01-31"
     assert custom["Consumers"] == ["Operations", "Finance", "Executives"]
+    assert custom["Retention Period"] == "10 years"  # untouched
+    assert answer["data"]["updatedFields"] == ["Consumers"] and "Updated: Consumers" in answer["formattedResponse"]
 
 
 async def term_read_back(conn: Connected, answer: dict[str, Any], sandbox) -> None:
@@ -106,19 +107,14 @@ WRITES: list[Write] = [
           {"object_id": ORDERS, "object_type": "oetable", "prompt": "make data-platform the custodian",
            "role_updates": {"custodian": " data-platform ", "governance_role_4": "eva.rossi"}},
           ROLES, {"target": {"objectId": ORDERS, "objectType": "oetable"},
-                  "roleUpdates": {"custodian": "data-platform", "governanceRole4": "eva.rossi"},
+                  "roleUpdates": {"custodian": "data-platform", "governance_role_4": "eva.rossi"},
                   "clientContext": {"prompt": "make data-platform the custodian"}},
           roles_read_back),
     Write("update_custom_field_value",
           {"object_id": ORDERS, "object_type": "oetable", "time_zone": "Europe/Berlin",
-           "code_update_mode": "add",
-           "field_updates": [{"field_name": "retention period", "value": "7 years"},
-                             {"field_key": "reviewDate", "value": "2026-01-31T10:00:00"},
-                             {"field_name": "Consumers", "value": "Executives, Finance"}]},
+           "code_update_mode": "add", "field_updates": [{"field_name": "consumers", "value": "Executives and Finance"}]},
           FIELD_VALUES, {"target": {"objectId": ORDERS, "objectType": "oetable"}, "timeZone": "Europe/Berlin",
-                         "fieldUpdates": [{"fieldKey": "retentionPeriod", "value": "7Y"},
-                                          {"fieldKey": "reviewDate", "value": "2026-01-31"},
-                                          {"fieldKey": "consumers", "value": ["OPS", "FIN", "EXEC"]}]},
+                         "fieldUpdates": [{"fieldName": "Consumers", "value": "Operations,Finance,Executives"}]},
           fields_read_back),
     Write("create_glossary_term",
           {"term_name": "Supplier Lead Time", "domain_name": "supply chain > purchasing",
@@ -385,14 +381,16 @@ async def test_a_multi_select_holding_values_asks_how_to_combine(tmp_path):
                                                                                "value": ["Marketing"]}]}
     async with demo_supervisor(tmp_path / "s.sock") as (conn, sandbox):
         asked = result_json(await conn.call("update_custom_field_value", args))
-        assert asked["workflowPhase"] == "choose_code_update_mode"
+        assert asked["workflowPhase"] == "clarify_multi_select_mode"
         assert asked["options"] == ["replace_all", "add", "remove"]
-        for mode, expected in (("replace_all", ["MKT"]), ("add", ["OPS", "FIN", "MKT"]), ("remove", ["OPS", "FIN"])):
+        for mode, expected in (("replace_all", "Marketing"), ("add", "Operations,Finance,Marketing"),
+                               ("remove", "Operations,Finance")):
             preview = result_json(await conn.call("update_custom_field_value", {**args, "code_update_mode": mode}))
-            assert preview["pendingUpdate"]["fieldUpdates"] == [{"fieldKey": "consumers", "value": expected}], mode
-        bad = await conn.call("update_custom_field_value", {**args, "field_updates": [
-            {"field_name": "Retention Period", "value": "forever"}]})
-        assert bad.is_error and "'forever' is not one of its options: 1 year (1Y)" in result_text(bad)
+            assert preview["pendingUpdate"]["fieldUpdates"] == [{"fieldName": "Consumers", "value": expected}], mode
+        bad = result_json(await conn.call("update_custom_field_value", {**args, "field_updates": [
+            {"field_name": "Retention Period", "value": "forever"}]}))
+        assert bad["workflowPhase"] == "invalid_code_options" and bad["ok"] is False
+        assert "no option forever" in bad["formattedResponse"] and "1 year, 2 years" in bad["formattedResponse"]
         assert posts_to(await sandbox.requests(), FIELD_VALUES) == []
 
 

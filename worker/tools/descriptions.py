@@ -13,7 +13,8 @@ from worker.errors import InvalidArguments
 from worker.gate import CONFIRMATION, UPDATE_OPTIONS, client_context, write_options
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, string
-from worker.tools.common import CATALOG_OBJECT_TYPES, OBJECT_ID, camel, named, written
+from worker.tools.common import CATALOG_OBJECT_TYPES, OBJECT_ID, camel, named
+from worker.tools.updates import object_type_of, post, reasons, reported, strings
 
 DESCRIPTION_SLOTS = (
     "business_description",
@@ -42,7 +43,7 @@ WRITE_OBJECT_TYPES = tuple(sorted({*SLOTS_BY_TYPE, *WRITE_TYPE_ALIASES}))
 
 def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
     """The exact POST body for update-asset-descriptions, or InvalidArguments."""
-    object_type = a["object_type"]
+    object_type = object_type_of(a["object_type"], WRITE_OBJECT_TYPES, dashes=True)
     wire_type = WRITE_TYPE_ALIASES.get(object_type, object_type)
     allowed = SLOTS_BY_TYPE.get(object_type) or SLOTS_BY_TYPE.get(wire_type, ())
     typed = {slot: a[slot] for slot in DESCRIPTION_SLOTS if slot in a}
@@ -61,7 +62,9 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
         raise InvalidArguments(
             f"{', '.join(wrong)} is not a slot of {object_type}; allowed: {', '.join(allowed)}"
         )
-    if len(allowed) > 1 and len(slots) == 1:
+    # The reference asks the user's words only for a typed slot: description_field is the
+    # answer to "which slot?" itself (server/tools/catalog/helpers.py @7c634658).
+    if len(allowed) > 1 and len(slots) == 1 and not generic_field:
         stated = slots[0].split("_")[0] in (a.get("prompt") or "").lower()
         if not stated:
             raise InvalidArguments(
@@ -80,19 +83,24 @@ def description_write_body(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _report(data: dict[str, Any]) -> str:
-    target = data.get("target") or {}
+    target = data.get("target") if isinstance(data.get("target"), dict) else {}
     name = named(target)
-    updated, blocked = data.get("updatedFields") or [], data.get("blockedReasons") or []
+    updated, requested = strings(data.get("updatedFields")), strings(data.get("requestedFields"))
+    blocked = strings(data.get("blockedFields"))
+    status = data.get("status")
     if data.get("dryRun"):
-        head = (
-            f"Dry run for {name}: would update {', '.join(data.get('wouldUpdateFields') or []) or 'nothing'}"
-        )
+        would = strings(data.get("wouldUpdateFields")) or [f for f in requested if f not in blocked]
+        head = f"Dry run for {name}: would update {', '.join(would) or 'no field'}"
     elif updated:
         head = f"Updated {', '.join(updated)} of {name}"
+    elif requested and not blocked:
+        head = f"No change to {name}: {', '.join(requested)} already held this text"
     else:
-        head = f"No changes to {name}"
-    lines = [head + "."]
-    lines += [f"- {b.get('field')} blocked: {b.get('message')}" for b in blocked]
+        head = f"Nothing updated on {name}"
+    lines = [head + (f" (status {status})." if status else ".")]
+    if blocked:
+        lines.append(f"Blocked: {', '.join(blocked)}")
+    lines += [f"- {line}" for line in reasons(data.get("blockedReasons"))]
     return "\n".join(lines)
 
 
@@ -100,13 +108,10 @@ async def update_asset_descriptions(ctx: ToolContext, a: dict[str, Any]) -> Any:
     body = description_write_body(a)
     slots = ", ".join(f"{key}: {value}" for key, value in body["descriptions"].items())
     summary = f"Set the descriptions of {body['target']['objectType']} {body['target']['objectId']}: {slots}."
-    answer = await ctx.gate.write(
-        ctx, a, body, routes.DESCRIPTIONS, create=False, summary=summary, what="update_asset_descriptions"
-    )
-    if answer.get("awaitingUserConfirmation"):
+    answer = await post(ctx, a, body, routes.DESCRIPTIONS, summary=summary, what="update_asset_descriptions")
+    if isinstance(answer, dict) and answer.get("awaitingUserConfirmation"):
         return answer
-    data = written(answer, ctx.settings.link_base_url)
-    return {**answer, "formattedResponse": _report(data)}
+    return reported(ctx, answer, _report, "update_asset_descriptions")
 
 
 TOOLS = (
@@ -141,7 +146,6 @@ TOOLS = (
             required=("object_id", "object_type"),
         ),
         handler=update_asset_descriptions,
-        choices={"object_type": WRITE_OBJECT_TYPES},
         effect=Effect.UPDATE,
     ),
 )
