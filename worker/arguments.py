@@ -23,6 +23,8 @@ _WHOLE_NUMBERS = Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
 _StrictValidator = validators.extend(Draft202012Validator, type_checker=_WHOLE_NUMBERS)
 UNKNOWN_ARGUMENTS_SHOWN = 5
+# What an argument name can look like; anything else is malformed input, not extra context.
+_ARGUMENT_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_.$-]{0,63}")
 
 
 def _describe(error: ValidationError, schema: dict[str, Any]) -> str:
@@ -115,6 +117,11 @@ def check_arguments(
             else:
                 args[name] = value
     unknown = sorted(name for name in args if name not in known)
+    malformed = [name for name in unknown if not _ARGUMENT_NAME.fullmatch(name)]
+    if malformed:  # no model passes context under such a name: bad input, said briefly
+        shown = ", ".join(clip(name, QUOTE_MAX_CHARS) for name in malformed[:UNKNOWN_ARGUMENTS_SHOWN])
+        raise InvalidArguments(f"unknown argument(s) {shown}: not argument names (at most 64 letters, "
+                               f"digits, '_', '.' or '-'); this tool takes: {', '.join(sorted(known))}")
     if unknown:
         for name in unknown:
             del args[name]

@@ -49,3 +49,24 @@ def test_a_huge_value_is_quoted_as_a_short_prefix() -> None:
 
 def test_valid_arguments_come_back_trimmed() -> None:
     assert check_arguments(SCHEMA, {"note": "ab", "targets": [1]}) == {"note": "ab", "targets": [1]}
+
+
+def test_unknown_arguments_are_ignored_and_named_and_aliases_are_taken() -> None:
+    from worker.notes import collecting
+
+    with collecting() as notes:
+        args = check_arguments(SCHEMA, {"count": 3, "reasoning": "the user asked", "query": "x",
+                                        "num": 4}, aliases={"num": "count", "amount": "count"})
+    assert args == {"count": 3}  # the alias lost to the argument given under its own name
+    assert notes == ["ignored num: count was given too",
+                     "ignored unknown argument(s) query, reasoning (this tool takes: count, note, roles, targets)"]
+    with collecting() as notes:
+        assert check_arguments(SCHEMA, {"amount": 4}, aliases={"amount": "count"}) == {"count": 4}
+    assert notes == []
+
+
+@pytest.mark.parametrize("name", ["k" * 65, "two words", "k" * 1_000_000, "", "ü"])
+def test_a_name_that_cannot_be_an_argument_is_refused_briefly(name: str) -> None:
+    with pytest.raises(InvalidArguments) as refused:
+        check_arguments(SCHEMA, {"count": 3, name: 1})
+    assert "not argument names" in str(refused.value) and len(str(refused.value)) < 400
