@@ -666,15 +666,13 @@ TOOLS = (
         name="access_explorer",
         title="Explore access permissions",
         description=(
-            'Who can access what. operation=catalog_access: OvalEdge catalog permissions '
-            '(user_to_object, object_to_principals; one of object_id+object_type, fully_qualified_name '
-            'or object_name). operation=source_system_access: native grants (source_system e.g. '
-            'snowflake, tableau; object_path DB.SCHEMA.TABLE or Project/Report, or a scope plus '
-            'object_name, or object_id, with object_type as its level; connection_id; user_to_objects, '
-            'object_to_users, browse, and role/group/user/privilege lookups like role_to_users with '
-            "the name in object_path; scope_mode=descendants; privileges filters). 'Who has access to "
-            "X' needs the user's choice first, native (1) or catalog permissions (2): "
-            'access_intent_confirmed=native or catalog_acl. matchCandidates or '
+            'Who can access what. operation=catalog_access: OvalEdge permissions (user_to_object, '
+            'object_to_principals; object_id+object_type, fully_qualified_name or object_name). '
+            'operation=source_system_access: native grants (source_system e.g. snowflake; object_path '
+            'DB.SCHEMA.TABLE or Project/Report, a scope plus object_name, or object_id, object_type as '
+            'level; user_to_objects, object_to_users, browse, role_to_users and other lookups with the '
+            "name in object_path; scope_mode=descendants). 'Who has access to X': ask first, native (1) "
+            "or catalog (2): access_intent_confirmed=native or catalog_acl. matchCandidates or "
             'requiresSchemaSelection: ask which. docs://ovaledge/mcp_workflows.'
         ),
         input_schema=closed(

@@ -497,14 +497,12 @@ TOOLS = (
         name="create_service_request",
         title="Create a service request",
         description=(
-            "Raise a service-desk ticket (access, content change or dataquality recommendation) on "
-            "catalog objects (ids from asset_explorer; one, a list or comma-separated). First call "
-            "with request_type and object_type, without summary: the published template and its "
-            "fields. Write the summary yourself; requester and catalog-selector fields fill "
-            "themselves; ask only for required fields still needed; never invent descriptions, tags, "
-            "terms or additional fields. No template: say so; never publish templates. Preview "
-            "first; only after the user approves, confirm with write_confirmed_by_user=true and the "
-            "preview's confirmation_token."
+            "Raise a service-desk ticket (access, content or dataquality) on catalog objects (ids "
+            "from asset_explorer). First call with request_type and object_type, no summary: the "
+            "template and its fields. Write the summary yourself; requester and catalog fields fill "
+            "themselves; ask only for required fields still needed; invent nothing. No template: say "
+            "so. Preview first; after the user approves, confirm with write_confirmed_by_user=true "
+            "and the preview's confirmation_token."
         ),
         input_schema=closed(
             {
