@@ -12,7 +12,7 @@ obtained, exchanges only under the cross-process lock, and re-reads the cache on
 lock, so that whichever process comes first refreshes and the others adopt.
 
 The exchange sends what OvalEdge's own server sends: JSON `{userToken, userSecret}` and no
-Authorization header. Builds whose filter wants an Authorization prefix on every /api/** call
+Authorization header. Builds whose filter wants an Authorization prefix on every API call
 answer 400 "Prefix missing Token": then, and from then on, a neutral Basic marker is sent.
 """
 
