@@ -8,8 +8,9 @@ call. For a client that declares elicitation, the supervisor makes it, and only 
 human said yes in the client:
 
 - handshake revisions (2024-11-05 ... 2025-11-25): the supervisor asks the preview of the
-  worker, sends the client an `elicitation/create` in form mode (a yes/no question naming the
-  change), waits up to OE_MCP_CONFIRM_TIMEOUT_SECONDS for the answer, and on yes sends the
+  worker, reads the object it changes (`asset_details`: the values before, OvalEdge's link),
+  sends the client an `elicitation/create` in form mode (a yes/no question naming the change,
+  before -> after), waits up to OE_MCP_CONFIRM_TIMEOUT_SECONDS for the answer, and on yes sends the
   confirmed call with the preview's token. Decline, cancel or no answer: nothing is written,
   and the result says which.
 - 2026-07-28: the first call is answered with an `InputRequiredResult` carrying the same
@@ -141,21 +142,37 @@ class Confirmer:
         return None
 
     # -- the question ---------------------------------------------------------------------------
-    def question(self, name: str, preview: dict[str, Any]) -> dict[str, Any]:
-        """The `elicitation/create` params: what changes, on which object, the new values, and
-        OvalEdge's link when the preview has one; a yes/no form."""
+    @staticmethod
+    def target_of(preview: dict[str, Any]) -> dict[str, Any] | None:
+        """The one object an update changes (`target` of its body), or None."""
+        pending = _pending(preview)
+        target = pending.get("target") if isinstance(pending, dict) else None
+        if isinstance(target, dict) and target.get("objectId") is not None and target.get("objectType"):
+            return target
+        return None
+
+    def question(self, name: str, preview: dict[str, Any],
+                 current: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `elicitation/create` params: what changes, on which object, before -> after (with
+        `current`, the object as OvalEdge has it now), the exact body, and OvalEdge's link; a
+        yes/no form."""
         title = next((t.get("title") for t in self.surface.document["tools"] if t["name"] == name), name)
         summary = str(preview.get("formattedResponse") or "")
         summary = summary.replace("**Nothing has been written yet.** ", "").replace(
             "\n\nApply this change?", "").strip()
-        pending = next((v for k, v in preview.items() if k.startswith("pending")), None)
+        pending = _pending(preview)
         lines = [f"{title}: approve this change in OvalEdge?", summary]
-        target = pending.get("target") if isinstance(pending, dict) else None
-        if isinstance(target, dict) and target.get("objectId") is not None:
-            lines.append(f"Object: {target.get('objectType')} {target.get('objectId')}")
+        target = self.target_of(preview)
+        current = current or {}
+        if target is not None:
+            named = f"{current['objectName']} " if isinstance(current.get("objectName"), str) else ""
+            lines.append(f"Object: {named}({target['objectType']} {target['objectId']})")
+        lines += [f"{field}: {_shown(current.get(field)) if field in current else '(now)'} -> {_shown(after)}"
+                  for field, after in _changes(pending)]
         if pending is not None:
             lines.append("Exact change: " + clip(json.dumps(pending, ensure_ascii=False), 900))
-        link = _first_link(preview)
+        link = current.get("redirectUrl")
+        link = link if isinstance(link, str) else _first_link(preview)
         if link:
             lines.append(f"In OvalEdge: {link}")
         lines.append("Nothing is written unless you answer yes.")
@@ -234,6 +251,28 @@ class Confirmer:
     @staticmethod
     def same_body(claims: dict[str, Any], token: str) -> bool:
         return hmac.compare_digest(claims.get("w", ""), _digest(token))
+
+
+def _pending(preview: dict[str, Any]) -> Any:
+    return next((v for k, v in preview.items() if k.startswith("pending")), None)
+
+
+def _changes(pending: Any) -> list[tuple[str, Any]]:
+    """The values an update body sets, by field (its members that map fields to values)."""
+    if not isinstance(pending, dict) or not isinstance(pending.get("target"), dict):
+        return []
+    changes = []
+    for key, value in pending.items():
+        if key in ("target", "options", "clientContext") or not isinstance(value, dict):
+            continue
+        changes += [(field, after) for field, after in value.items() if not isinstance(after, dict | list)]
+    return changes[:12]
+
+
+def _shown(value: Any) -> str:
+    if value in (None, ""):
+        return "(empty)"
+    return clip(json.dumps(value, ensure_ascii=False), 200)
 
 
 def _without_confirmation(arguments: dict[str, Any] | None) -> dict[str, Any]:

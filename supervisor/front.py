@@ -86,6 +86,7 @@ DROPPED_IN_MODERN = {"initialize", "ping", "logging/setLevel", "resources/subscr
                      "resources/unsubscribe"}
 MODERN_META_KEYS = (PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY,
                     LOG_LEVEL_META_KEY)
+CURRENT_READ_SECONDS = 10.0  # reading the object's values now, for the question: else left out
 STATE_REFUSED = "Invalid or expired requestState: {reason}; nothing was written"
 ELICIT_ONLY = ("{name}: nothing was written. This server is set to write only what the user "
                "approves in the client (OE_MCP_CONFIRM=elicit), and this client cannot ask the user "
@@ -389,6 +390,22 @@ class Front:
         result = answer.result if isinstance(answer, Reply) else None
         return answer, confirmer.preview_of(result)
 
+    async def _current(self, preview: dict[str, Any], relay: Any) -> dict[str, Any] | None:
+        """The object an update changes, as OvalEdge has it now (for "before -> after" and its
+        link), read through `asset_details`; None when there is no one object or the read fails."""
+        confirmer = self._confirm()
+        target = confirmer.target_of(preview) if confirmer is not None else None
+        if target is None or "asset_details" not in self.surface.tool_names:
+            return None
+        with trio.move_on_after(CURRENT_READ_SECONDS):
+            answer = await relay.call_tool({"name": "asset_details", "arguments": {
+                "object_id": target["objectId"], "object_type": str(target["objectType"]).lower()}})
+            result = answer.result if isinstance(answer, Reply) else None
+            data = (result or {}).get("structuredContent") if not (result or {}).get("isError") else None
+            details = ((data or {}).get("data") or {}).get("details") if isinstance(data, dict) else None
+            return details if isinstance(details, dict) else None
+        return None
+
     async def _ask_now(self, request_id: RequestId, params: dict[str, Any], relay: Any) -> bytes:
         """Handshake revision: preview, ask the human with `elicitation/create`, write on yes."""
         confirmer = self._confirm()
@@ -397,7 +414,7 @@ class Front:
         answer, preview = await self._preview(params, relay)
         if preview is None:  # an error, a picker step: the caller sees it as it is
             return self._relayed(request_id, answer, False)
-        question = confirmer.question(name, preview)
+        question = confirmer.question(name, preview, await self._current(preview, relay))
         if self.version < "2025-11-25":
             question.pop("mode")  # the field came with 2025-11-25; before, every form is one
         outcome = confirmer.outcome(await self._ask_client(question, self._answer_timeout()))
@@ -442,8 +459,8 @@ class Front:
         state = confirmer.seal(name, arguments, preview["confirmationToken"], self._answer_timeout())
         return messages.result_line(request_id, {
             "resultType": "input_required",
-            "inputRequests": {INPUT_KEY: {"method": "elicitation/create",
-                                          "params": confirmer.question(name, preview)}},
+            "inputRequests": {INPUT_KEY: {"method": "elicitation/create", "params": confirmer.question(
+                name, preview, await self._current(preview, relay))}},
             "requestState": state,
         })
 

@@ -69,6 +69,9 @@ async def test_the_2026_wire_line_by_line(sandbox, tmp_path):
         assert question["method"] == "elicitation/create" and question["params"]["mode"] == "form"
         assert "1002" in question["params"]["message"] and "One row per order." in question["params"]["message"]
         assert question["params"]["requestedSchema"]["required"] == ["apply"]
+        message = question["params"]["message"]  # before -> after, and OvalEdge's link
+        assert 'technicalDescription: "Append-only;' in message and '-> "One row per order."' in message
+        assert "Object: orders (oetable 1002)" in message and "In OvalEdge: http" in message
         assert "confirmationToken" not in json.dumps(asked) and posts() == 0
         state = asked["requestState"]
 
