@@ -139,3 +139,17 @@ async def test_without_elicitation_the_token_flow_is_kept_and_elicit_mode_refuse
         refused = (await raw.request("tools/call", {**call(DESCRIBE), "_meta": meta({})}, timeout=30))["result"]
         assert refused["isError"] and "OE_MCP_CONFIRM=elicit" in refused["content"][0]["text"]
     assert sandbox.state.count("POST", WRITE_PATH) == 0
+
+
+async def test_with_wrong_settings_2026_is_answered_without_a_worker(tmp_path):
+    from tests.harness import base_env
+
+    env = base_env({"OE_MCP_STATUS_SOCKET": str(tmp_path / "sup.sock")})  # no OvalEdge URL nor token
+    async with raw_supervisor(env) as raw:
+        assert (await raw.request("server/discover", {"_meta": meta()}))["result"]["supportedVersions"]
+        assert len((await raw.request("tools/list", {"_meta": meta()}))["result"]["tools"]) == 15
+        answered = (await raw.request("tools/call", call(DESCRIBE), timeout=30))["result"]
+        assert answered["isError"] and answered["resultType"] == "complete"
+        assert "OVALEDGE_BASE_URL" in answered["content"][0]["text"]
+        doc = (await raw.request("resources/read", {"uri": "docs://ovaledge/overview", "_meta": meta()}))["result"]
+        assert doc["cacheScope"] == "public" and doc["contents"][0]["text"]
