@@ -35,7 +35,7 @@ WRITE_PATH = "/api/v1/mcp/update-asset-descriptions"
 DESCRIBE = {"object_id": 1002, "object_type": "oetable", "technical_description": "One row per order.",
             "prompt": "set the technical description"}
 MODES = {"2025-11-25": "legacy", "2026-07-28": "auto"}
-ANSWER_SECONDS = 3.0  # OE_MCP_CONFIRM_TIMEOUT_SECONDS in these tests
+ANSWER_SECONDS = 5.0  # OE_MCP_CONFIRM_TIMEOUT_SECONDS in these tests
 
 
 @asynccontextmanager
