@@ -122,3 +122,23 @@ def test_which_calls_the_human_confirms():
     assert not confirmer.governed("asset_explorer", {})
     assert not confirmer.governed("dq_rule_advisor", {"step": "assess"})
     assert confirmer.governed("dq_rule_advisor", {"step": "validate_query"})
+
+
+async def test_a_2026_call_runs_beside_others_and_is_cancelled_by_its_id():
+    async def forever(params):
+        await trio.sleep_forever()
+
+    relay = FakeRelay(forever)
+    async with modern_front(relay) as (front, client):
+        call = {"name": "asset_explorer", "arguments": {}, "_meta": META}
+        await client.send({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": call})
+        await trio.testing.wait_all_tasks_blocked()
+        # Not answered in order: a list call is answered while the tool call runs.
+        assert (await client.request(8, "prompts/list", {"_meta": META}))["id"] == 8
+        progress = {"jsonrpc": "2.0", "method": "notifications/progress",
+                    "params": {"progressToken": "p", "progress": 1}}
+        await front.from_worker(FakeWorker(), progress, encode(progress).rstrip(b"\n"))
+        assert (await client.receive())["method"] == "notifications/progress"
+        await client.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7}})
+        with trio.fail_after(5):
+            await relay.cancelled.wait()
