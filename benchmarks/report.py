@@ -267,6 +267,26 @@ def _handshake(hs: dict[str, Any]) -> list[str]:
     return out + [""]
 
 
+DISCOVERY_LABELS = {"hanging_token": "token endpoint hangs (30 s)",
+                    "no_settings": "settings wrong: no worker serves"}
+
+
+def _discovery(dv: dict[str, Any]) -> list[str]:
+    out = ["### Handshake and discovery, both revisions", "",
+           "Seconds from spawn of `oe-mcp-local` to its first answer, `initialize` (2025-11-25) or "
+           "`server/discover` (2026-07-28), and to the `tools/list` after it, over a raw line client: "
+           "all answered by the supervisor from the surface data while no worker can answer.", "",
+           "| revision, worker | first answer | n | p50 | p95 | max | tools/list p50 | p95 |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for key, s in dv["first"].items():
+        variant, revision = key.split("/")
+        listed = dv["tools_list"][key]
+        what = "initialize" if revision != "2026-07-28" else "server/discover"
+        out.append(f"| {revision}, {DISCOVERY_LABELS[variant]} | {what} | {s['n']} | {secs(s['p50'])} | "
+                   f"{secs(s['p95'])} | {secs(s['max'])} | {secs(listed['p50'])} | {secs(listed['p95'])} |")
+    return out + [""]
+
+
 def _recovery(rec: dict[str, Any]) -> list[str]:
     out = ["### Recovery", "",
            "SIGKILL of the current worker (pid from `oe-mcp-status --json`) once the supervisor is settled "
@@ -357,6 +377,8 @@ def details(results: dict[str, Any]) -> list[str]:
         out += _overhead(results, sections["overhead"])
     if _get(sections, "handshake", "initialize"):
         out += _handshake(sections["handshake"])
+    if _get(sections, "discovery", "first"):
+        out += _discovery(sections["discovery"])
     if _get(sections, "recovery", "variants"):
         out += _recovery(sections["recovery"])
     if _get(sections, "concurrency", "targets"):

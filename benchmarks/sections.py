@@ -231,6 +231,102 @@ async def handshake(plan: Plan, say: Progress) -> dict[str, Any]:
     }
 
 
+# -- 2b. both revisions' first answers, from the surface data -----------------------------------
+MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+               "io.modelcontextprotocol/clientCapabilities": {},
+               "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "0"}}
+REVISIONS = ("2025-11-25", "2026-07-28")
+NO_WORKER_VARIANTS = ("hanging_token", "no_settings")  # the worker cannot answer / is not started
+
+
+async def _raw_first_answers(env: dict[str, str], revision: str) -> tuple[float, float]:
+    """Seconds from spawn to the first answer (`initialize` or `server/discover`) and to the
+    `tools/list` after it, over a raw line client (no SDK on our side)."""
+    import json
+    import subprocess
+
+    started = time.perf_counter()
+    process = await trio.lowlevel.open_process(
+        _local(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+        start_new_session=True)
+    buffer = b""
+
+    async def answer(request_id: int) -> None:
+        nonlocal buffer
+        while True:
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                message = json.loads(line)
+                if message.get("id") == request_id:
+                    assert "result" in message, message
+                    return
+            data = await process.stdout.receive_some(1 << 16)
+            assert data, "the server closed stdout"
+            buffer += data
+
+    async def send(message: dict[str, Any]) -> None:
+        await process.stdin.send_all(json.dumps(message).encode() + b"\n")
+
+    try:
+        with trio.fail_after(30):
+            if revision in REVISIONS[:1]:
+                await send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                    "protocolVersion": revision, "capabilities": {},
+                    "clientInfo": {"name": "bench", "version": "0"}}})
+                await answer(1)
+                first = time.perf_counter() - started
+                await send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+                await send({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+            else:
+                await send({"jsonrpc": "2.0", "id": 1, "method": "server/discover",
+                            "params": {"_meta": MODERN_META}})
+                await answer(1)
+                first = time.perf_counter() - started
+                await send({"jsonrpc": "2.0", "id": 2, "method": "tools/list",
+                            "params": {"_meta": MODERN_META}})
+            await answer(2)
+            return first, time.perf_counter() - started
+    finally:
+        with contextlib.suppress(OSError):
+            await process.stdin.aclose()
+        with trio.move_on_after(5):
+            await process.wait()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+
+
+async def discovery(plan: Plan, say: Progress) -> dict[str, Any]:
+    """`initialize` (2025-11-25) and `server/discover` (2026-07-28), each followed by tools/list,
+    answered by the supervisor from the surface data while no worker can answer: its token
+    endpoint hangs, or the settings are wrong and no worker is started at all."""
+    first: dict[str, list[float]] = {f"{v}/{r}": [] for v in NO_WORKER_VARIANTS for r in REVISIONS}
+    listed: dict[str, list[float]] = {key: [] for key in first}
+    async with sandbox_process() as sandbox:
+        for i in range(plan.handshake_spawns):
+            for key in _rotate(list(first), i):
+                variant, revision = key.split("/")
+                await sandbox.reset()
+                if variant == "hanging_token":
+                    await sandbox.fault(TOKEN_PATH, times=20, delay=30)
+                    env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(_socket(plan, "dv")))
+                else:
+                    env = server_env(sandbox, plan.runtime, OVALEDGE_BASE_URL="",
+                                     OE_MCP_STATUS_SOCKET=str(_socket(plan, "dv")))
+                answered, then_listed = await _raw_first_answers(env, revision)
+                first[key].append(answered)
+                listed[key].append(then_listed)
+            say(f"discovery round {i + 1}/{plan.handshake_spawns}")
+        await sandbox.reset()
+    return {
+        "spawns": plan.handshake_spawns,
+        "first": {k: summary(x) for k, x in first.items()},
+        "tools_list": {k: summary(x) for k, x in listed.items()},
+        "samples": {"first": first, "tools_list": listed},
+    }
+
+
 # -- 3. recovery after SIGKILL ----------------------------------------------------------------------
 RECOVERY_ENV = {
     # Each kill below must be a lone crash (restarted at once, as the first crash in any window
@@ -501,6 +597,7 @@ SECTIONS = {
     "surface": surface,
     "overhead": overhead,
     "handshake": handshake,
+    "discovery": discovery,
     "recovery": recovery,
     "concurrency": concurrency,
     "memory": memory,

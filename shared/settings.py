@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +69,13 @@ FIXES: dict[str, str] = {
     ),
     "oe_mcp_spare_worker": "set OE_MCP_SPARE_WORKER=true or false",
     "oe_mcp_share_token": "set OE_MCP_SHARE_TOKEN=true or false",
+    "oe_mcp_confirm": (
+        "set OE_MCP_CONFIRM=auto (ask the user in the client when it can, else the confirmation "
+        "token), elicit (only writes the user approved in the client) or token"
+    ),
+    "oe_mcp_confirm_timeout_seconds": (
+        "set OE_MCP_CONFIRM_TIMEOUT_SECONDS to seconds > 0, e.g. 300"
+    ),
     "oe_mcp_recycle_after_calls": "set OE_MCP_RECYCLE_AFTER_CALLS to a whole number, 0 for never",
     "oe_mcp_recycle_above_mb": "set OE_MCP_RECYCLE_ABOVE_MB to a whole number of MB, 0 for never",
     "oe_mcp_response_budget_bytes": (
@@ -134,6 +141,10 @@ class Settings(BaseSettings):
     oe_mcp_share_token: bool = True
     oe_mcp_recycle_after_calls: int = Field(0, ge=0)
     oe_mcp_recycle_above_mb: int = Field(0, ge=0)
+    # How a governed write is confirmed (supervisor/confirm.py): auto, elicit or token; and how
+    # long the user has to answer the question (the life of a 2026-07-28 requestState too).
+    oe_mcp_confirm: Literal["auto", "elicit", "token"] = "auto"
+    oe_mcp_confirm_timeout_seconds: float = Field(300.0, gt=0, le=3600)
 
     # Tool results
     oe_mcp_response_budget_bytes: int = Field(400_000, ge=10_000, le=5_000_000)
@@ -153,6 +164,11 @@ class Settings(BaseSettings):
         if routes not in API_ROUTE_CHOICES:
             raise ValueError(f"is not one of {', '.join(API_ROUTE_CHOICES)}")
         return routes
+
+    @field_validator("oe_mcp_confirm", mode="before")
+    @classmethod
+    def _confirm(cls, value: Any) -> str:
+        return str(value or "auto").strip().lower()
 
     @field_validator("ovaledge_client_timezone", mode="before")
     @classmethod

@@ -11,6 +11,11 @@ OvalEdge to validate without saving, so it needs no confirmation.
 The key comes from `OE_MCP_CONFIRM_KEY`: the supervisor makes one per run and gives it to every
 worker, so a preview stays valid across a worker crash or recycle; a worker run alone makes its
 own.
+
+Who makes the confirmed call is the supervisor's business (supervisor/confirm.py,
+OE_MCP_CONFIRM): for a client that can ask its user (MCP elicitation), the supervisor gets the
+preview, asks the user, and sends the confirmed call itself only after a yes; the gate sees the
+same two calls either way.
 """
 
 from __future__ import annotations

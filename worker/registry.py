@@ -4,7 +4,7 @@ A family module (`worker/tools/*.py`, `worker/resources.py`, `worker/prompts.py`
 tool, resource or prompt in one entry: schema, rules, handler and shaping hints together. The
 `Registry` collects them and refuses, at import, a duplicate name or a tool without a handler.
 `document()` is the surface as plain JSON data; the committed copy in `shared/surface.json` is
-what the supervisor serves without importing any of this (`python -m worker.surface_file`
+what the supervisor serves without importing any of this (`python -m worker.surface --write`
 regenerates it; a test checks it is fresh).
 """
 
@@ -49,14 +49,17 @@ class Effect(StrEnum):
     READ = "read"
     UPDATE = "update"  # a governed write that overwrites a value
     CREATE = "create"  # a governed write that adds something
+    ASSOCIATE = "associate"  # a governed write that adds a link to what exists (a set: idempotent)
     EXECUTE = "execute"  # runs something on a source system (gated like a write)
 
     @property
     def annotations(self) -> dict[str, bool]:
-        """The reference server's annotation profiles (readOnly, destructive, idempotent)."""
+        """The annotation profiles of the 2026-07-28 schema (readOnly, destructive, idempotent):
+        overwrites are destructive; creates and associations only add."""
         read_only, destructive, idempotent = {
             Effect.READ: (True, False, True), Effect.UPDATE: (False, True, True),
-            Effect.CREATE: (False, False, False), Effect.EXECUTE: (False, False, True),
+            Effect.CREATE: (False, False, False), Effect.ASSOCIATE: (False, False, True),
+            Effect.EXECUTE: (False, False, True),
         }[self]
         return {"read_only_hint": read_only, "destructive_hint": destructive, "idempotent_hint": idempotent}
 

@@ -28,7 +28,7 @@ READ_TOOLS = {"asset_explorer", "asset_details", "asset_lineage", "metadata_chan
 # The reference's annotation profiles (ovaledge-api.md §4.3): (readOnly, destructive, idempotent).
 UPDATE, CREATE, EXECUTE = (False, True, True), (False, False, False), (False, False, True)
 GOVERNED = {
-    "update_asset_descriptions": UPDATE, "update_cde_associations": UPDATE,
+    "update_asset_descriptions": UPDATE, "update_cde_associations": (False, False, True),
     "update_governance_roles": UPDATE, "update_custom_field_value": UPDATE,
     "create_glossary_term": CREATE, "create_tag": CREATE, "create_service_request": CREATE,
     "dq_rule_manager": CREATE, "dq_rule_advisor": EXECUTE,

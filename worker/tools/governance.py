@@ -479,7 +479,7 @@ TOOLS = (
         ),
         handler=update_cde_associations,
         subject=("targets", "action"),
-        effect=Effect.UPDATE,
+        effect=Effect.ASSOCIATE,
     ),
     Tool(
         name="update_governance_roles",
