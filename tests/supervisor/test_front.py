@@ -87,18 +87,21 @@ class Client:
 
 
 @asynccontextmanager
-async def front_with(relay: Any) -> AsyncIterator[tuple[Front, Client]]:
+async def front_with(relay: Any, *, handshake: bool = True) -> AsyncIterator[tuple[Front, Client]]:
+    """A front on a memory stream; after the 2025 handshake unless `handshake` is False (the
+    2026-07-28 revision has none)."""
     client_end, front_end = trio.testing.memory_stream_pair()
     front = Front(SURFACE, FakeBackend(relay), ClientWire(front_end))
     async with AsyncExitStack() as stack, trio.open_nursery() as nursery:
         nursery.start_soon(front.serve, front_end, nursery)
         client = Client(client_end)
         await stack.enter_async_context(aclosing(client.lines))
-        answer = await client.request(0, "initialize", {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "test", "version": "1"}})
-        assert answer["result"]["protocolVersion"] == "2025-06-18"
-        await client.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        if handshake:
+            answer = await client.request(0, "initialize", {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "test", "version": "1"}})
+            assert answer["result"]["protocolVersion"] == "2025-06-18"
+            await client.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         yield front, client
         nursery.cancel_scope.cancel()
 

@@ -5,8 +5,6 @@ the sealed `requestState` of supervisor/confirm.py on its own."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -15,9 +13,9 @@ import trio.testing
 
 from shared.framing import encode
 from supervisor.confirm import Confirmer, StateRejected
-from supervisor.front import ClientWire, Front, for_worker, stamped
+from supervisor.front import for_worker, stamped
 from supervisor.worker_link import Reply
-from tests.supervisor.test_front import SURFACE, Client, FakeBackend, FakeRelay, FakeWorker
+from tests.supervisor.test_front import SURFACE, FakeRelay, FakeWorker, front_with
 
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},
@@ -25,16 +23,8 @@ META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
 ARGS = {"object_id": 1002, "object_type": "oetable", "technical_description": "x"}
 
 
-@asynccontextmanager
-async def modern_front(relay: Any) -> AsyncIterator[tuple[Front, Client]]:
-    client_end, front_end = trio.testing.memory_stream_pair()
-    front = Front(SURFACE, FakeBackend(relay), ClientWire(front_end))
-    async with AsyncExitStack() as stack, trio.open_nursery() as nursery:
-        nursery.start_soon(front.serve, front_end, nursery)
-        client = Client(client_end)
-        await stack.enter_async_context(aclosing(client.lines))
-        yield front, client
-        nursery.cancel_scope.cancel()
+def modern_front(relay: Any):
+    return front_with(relay, handshake=False)
 
 
 async def test_no_session_is_needed_and_a_workers_answer_keeps_its_bytes():
