@@ -399,7 +399,8 @@ LAYER_LABELS = {
     "jsonschema": "jsonschema (every call's arguments; the tools' schemas)",
     "jwt": "PyJWT (a token's `exp`; it imports `cryptography`'s key types)",
     "token_cache": "the shared token cache (AES-GCM, HKDF, filelock)",
-    "client": "the OvalEdge client (transport, tokens, client; httpx2 is in the floor)",
+    "client": "the OvalEdge client (transport, tokens, client) and the transport httpx2 loads when the "
+              "client is built (httpcore2, h2, truststore); httpx2 itself is in the floor",
     "tools": "the registry and the tool families",
     "server": "the server, its prompts and resources: every worker module",
     "httpx": "httpx, a second HTTP client (not loaded by the worker since it uses httpx2)",

@@ -413,7 +413,7 @@ WORKER_LAYERS = {
     "jwt": "jwt",
     "token_cache": "cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.kdf.hkdf, "
                    "filelock, worker.token_cache",
-    "client": "worker.transport, worker.tokens, worker.client",
+    "client": "worker.transport, worker.tokens, worker.client, httpcore2, truststore",  # + when built
     "tools": "worker.registry, worker.tools, worker.surface",
     "server": "worker.cli, worker.server",
     "httpx": "httpx",
