@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.report import MIB, TARGETS, _get, summary_rows, unplanned_restarts
+from benchmarks.report import MIB, TARGETS, _get, summary_rows, tree_bytes, unplanned_restarts
 from benchmarks.stats import ms, secs
+from supervisor.pool import FIRST_STANDBY_DELAY_SECONDS
 
 
 def _overhead(results: dict[str, Any]) -> list[str]:
@@ -162,6 +163,8 @@ def _memory(results: dict[str, Any], missed: list[str]) -> list[str]:
             "process's data: the surface and its list results, the workers' pipes and buffers, the "
             "threads trio starts processes from."
         )
+    notes += _worker_floor(mem) if "worker_rss" in missed else []
+    notes += _tree(mem) if "tree_rss" in missed else []
     for who in ("supervisor", "worker"):
         if f"growth_{who}" in missed:
             g = mem["growth_from_rest"][who]
@@ -176,6 +179,79 @@ def _memory(results: dict[str, Any], missed: list[str]) -> list[str]:
                    if abs(w) < TARGETS["growth"] / 2 else "steady over the run: look for a leak.")
             )
     return notes
+
+
+def _added(layers: dict[str, Any], key: str) -> float:
+    """MiB the layer `key` adds to the one before it."""
+    keys = list(layers)
+    i = keys.index(key)
+    return (layers[key]["rss"] - layers[keys[i - 1]]["rss"]) / MIB
+
+
+def _worker_floor(mem: dict[str, Any]) -> list[str]:
+    layers = mem.get("layers") or {}
+    rest = mem["rest"]["worker"]
+    if not {"python", "sdk", "server", "httpx"} <= set(layers):
+        return []
+    sdk, python, server = layers["sdk"], layers["python"], layers["server"]
+    grown = {name: n - python["packages"].get(name, 0) for name, n in sdk["packages"].items()}
+    top = sorted(((n, name) for name, n in grown.items() if n >= 4), reverse=True)
+    web = {name: grown.get(name, 0) for name in ("starlette", "uvicorn", "sse_starlette", "opentelemetry",
+                                                  "httpx2")}
+    ours = ", ".join(f"{label} {_added(layers, key):+.1f}" for key, label in (
+        ("sdk_pieces", "the rest of the SDK it imports"), ("trio", "trio"), ("settings", "the settings"),
+        ("jsonschema", "jsonschema"), ("jwt", "PyJWT"), ("token_cache", "the token cache"),
+        ("client", "the OvalEdge client"), ("tools", "the tools"), ("server", "the server")))
+    return [
+        f"- **Worker RSS at rest ({rest / MIB:.1f} MiB against <= {TARGETS['worker_rss_mib']:.0f} MiB).** "
+        f"The MCP SDK's own floor is above the target: a python that imports only `mcp.server.lowlevel` "
+        f"(the SDK's low-level server, the least an MCP server on the SDK imports) holds "
+        f"{sdk['rss'] / MIB:.1f} MiB with {sdk['modules'] - python['modules']} modules beyond a bare "
+        f"python ({python['rss'] / MIB:.1f} MiB): " + ", ".join(f"`{name}` {n}" for n, name in top)
+        + ". Any `import mcp...` runs the package's `__init__`, which imports the SDK's client and server "
+        "sides wholesale; `mcp.server.lowlevel.server` itself imports `starlette.applications`, the "
+        "streamable-HTTP transport (`sse_starlette`, `uvicorn`) and the SDK's OpenTelemetry hooks, and "
+        "the client side imports httpx2. So the web stack is in the floor: "
+        + ", ".join(f"`{name}` {n} modules" for name, n in web.items())
+        + ". The worker is built on the SDK (the project's rule: no hand-written MCP server, no stub "
+        "modules planted in `sys.modules`), so it cannot go under that floor; "
+        "`tests/worker/test_light_imports.py` holds it to the floor: no web module beyond it, no "
+        f"hypercorn, one HTTP client library. Above the floor the worker's own parts add "
+        f"{(server['rss'] - sdk['rss']) / MIB:.1f} MiB ({ours}; the table under Memory), and the "
+        f"running process's data (the certificates the client's TLS context loads, the surface, the "
+        f"connection pool, the token) the remaining "
+        f"{(rest - server['rss']) / MIB:+.1f} MiB. Each of those parts is used by the first call (every "
+        "call's arguments are checked with jsonschema, the first call exchanges the token and reads its "
+        "expiry with PyJWT, the token cache is shared by default), so a lazy import would only move it "
+        "after the first call; the doctor (`worker/check.py`) is not imported by the server at all. "
+        f"The worker no longer imports httpx: its OvalEdge client is on httpx2, which the SDK imports "
+        f"anyway; httpx would add {_added(layers, 'httpx'):+.1f} MiB "
+        f"({layers['httpx']['modules'] - server['modules']} modules, with the pygments lexers of its "
+        "command line)."
+    ]
+
+
+def _tree(mem: dict[str, Any]) -> list[str]:
+    rest, floors = mem["rest"], mem.get("floors", {})
+    tree = tree_bytes(rest)
+    sdk = floors.get("sdk")
+    if tree is None or not sdk:
+        return []
+    least = floors.get("supervisor_all_imports", rest["supervisor"]) + 2 * sdk
+    pss = [rest.get(f"{who}_pss") for who in ("supervisor", "worker", "spare")]
+    pss_text = (f" Counted as PSS (shared pages divided among the processes that map them, which is what "
+                f"the tree takes from the machine) it is {sum(pss) / MIB:.1f} MiB."
+                if None not in pss else "")
+    return [
+        f"- **The whole tree ({tree / MIB:.1f} MiB against <= {TARGETS['tree_rss_mib']:.0f} MiB).** Two "
+        f"workers at the SDK's floor ({sdk / MIB:.1f} MiB each) and the supervisor's own modules "
+        f"({floors.get('supervisor_all_imports', 0) / MIB:.1f} MiB) already come to {least / MIB:.1f} MiB "
+        f"before any worker code. Without the standby the tree is "
+        f"{(rest['supervisor'] + rest['worker']) / MIB:.1f} MiB, but the standby is what brings recovery "
+        f"from a cold spawn down to a promotion (the recovery section), and it already starts only "
+        f"after the first call is answered (or {FIRST_STANDBY_DELAY_SECONDS:.0f} s after the start), so "
+        f"the default stays on.{pss_text}"
+    ]
 
 
 def _unplanned(results: dict[str, Any]) -> list[str]:

@@ -281,6 +281,45 @@ async def floor_rss(modules: str) -> int:
             await process.wait()
 
 
+def pss_bytes(pid: int) -> int | None:
+    """Pss of `pid` (its proportional set size: each shared page divided among the processes that
+    map it), from /proc/<pid>/smaps_rollup, in bytes; None where the kernel has no rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return None
+
+
+# A python that imports `base`, then each part in turn: its VmRSS and modules after each step, by
+# top-level package. Modules a step loads that an earlier one already had cost nothing there.
+_LAYERS = """
+import collections, importlib, json, sys
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+def packages():
+    return dict(collections.Counter(name.split(".")[0] for name in sys.modules))
+steps = []
+for names in json.loads(sys.argv[1]):
+    for name in names.split(","):
+        importlib.import_module(name.strip())
+    steps.append({"imports": names, "rss": rss(), "modules": len(sys.modules), "packages": packages()})
+print(json.dumps(steps))
+"""
+
+
+async def import_layers(steps: list[str]) -> list[dict[str, Any]]:
+    """VmRSS, module count and modules per top-level package of one python after each step of
+    imports (`steps[0]` is the base; every later step adds to what is loaded)."""
+    done = await trio.run_process([sys.executable, "-c", _LAYERS, json.dumps(steps)], capture_stdout=True,
+                                  check=True, cwd="/")
+    return json.loads(done.stdout)
+
+
 def machine() -> dict[str, Any]:
     cpu = "unknown"
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:

@@ -18,6 +18,8 @@ TARGETS = {
     "concurrency_vs_worker": 1.10,  # the supervisor's burst ratio / the worker alone's
     "first_call_extra_seconds": 0.15,  # spawn -> first call, beyond the worker's own cold start
     "supervisor_rss_mib": 40.0,
+    "worker_rss_mib": 50.0,  # at rest, after its first call
+    "tree_rss_mib": 140.0,  # supervisor + worker + standby, at rest
     "growth": 0.05,
     "description_max": 1_500,
     "tools_list_chars": 28_000,
@@ -33,6 +35,7 @@ HANDSHAKE_LABELS = {
     "floor_python": "floor: `python -c 'import sys'`",
     "floor_mcp_types_pkg": "floor: `python -c 'import mcp_types'` (the SDK's types package alone)",
     "floor_mcp_types": "floor: `python -c 'import mcp.types'` (runs `mcp/__init__`)",
+    "floor_sdk": "floor: `python -c 'import mcp.server.lowlevel'` (the SDK's low-level server)",
     "floor_trio_mcp_types": "floor: `python -c 'import trio, mcp_types'` (the least a front needs)",
     "floor_local_imports": "floor: python importing the supervisor's modules",
     "floor_worker_imports": "floor: python importing the worker's modules",
@@ -165,6 +168,20 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"{_mib(mem['rest']['supervisor'])} / {_mib(mem['end']['supervisor'])}",
                  f"<= {TARGETS['supervisor_rss_mib']:.0f} MiB", peak <= TARGETS["supervisor_rss_mib"] * MIB,
                  "supervisor_rss")
+        rest = mem["rest"]
+        rows.add("Worker RSS at rest, after its first call",
+                 f"{_mib(rest['worker'])} (the SDK's floor, `import mcp.server.lowlevel`: "
+                 f"{_mib(mem['floors'].get('sdk'))})",
+                 f"<= {TARGETS['worker_rss_mib']:.0f} MiB", rest["worker"] <= TARGETS["worker_rss_mib"] * MIB,
+                 "worker_rss")
+        tree = tree_bytes(rest)
+        if tree is not None:
+            alone = rest["supervisor"] + rest["worker"]
+            rows.add("The whole tree of one client at rest: supervisor + worker + standby",
+                     f"{_mib(tree)} ({_mib(rest['supervisor'])} + {_mib(rest['worker'])} + "
+                     f"{_mib(rest['spare'])}; without the standby {_mib(alone)})",
+                     f"<= {TARGETS['tree_rss_mib']:.0f} MiB", tree <= TARGETS["tree_rss_mib"] * MIB,
+                     "tree_rss")
         for who in ("supervisor", "worker"):
             g = mem["growth_from_rest"][who]
             if g is None:
@@ -193,6 +210,12 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"0 / <= {TARGETS['multiclient_exchanges']} / <= {TARGETS['multiclient_401']}", ok,
                  "multiclient")
     return rows
+
+
+def tree_bytes(point: dict[str, Any]) -> int | None:
+    """Supervisor + worker + standby VmRSS of one sample (None without a standby)."""
+    parts = [point.get(who) for who in ("supervisor", "worker", "spare")]
+    return None if None in parts else sum(parts)
 
 
 def unplanned_restarts(results: dict[str, Any]) -> dict[str, tuple[int, Any]]:
@@ -366,8 +389,83 @@ def _memory(mem: dict[str, Any]) -> list[str]:
                 f"{_mib(floors.get('trio_mcp_types_settings'))} |",
                 f"| the supervisor's modules, up to the handshake | {_mib(floors['supervisor_imports'])} |",
                 f"| the supervisor's modules, serving calls | {_mib(floors.get('supervisor_all_imports'))} |",
-                f"| the worker's modules | {_mib(floors['worker_imports'])} |", ""]
+                f"| the worker's modules | {_mib(floors['worker_imports'])} |",
+                f"| `mcp.server.lowlevel` (the SDK's low-level server: the worker's floor) | "
+                f"{_mib(floors.get('sdk'))} |", ""]
+    out += _pss(mem)
+    out += _layers(mem)
     return out
+
+
+def _pss(mem: dict[str, Any]) -> list[str]:
+    rest = mem["rest"]
+    if not rest.get("worker_pss"):
+        return []
+    parts = {who: rest.get(f"{who}_pss") for who in ("supervisor", "worker", "spare")}
+    total = sum(v for v in parts.values() if v)
+    return [f"At rest the tree's VmRSS counts each shared page (the interpreter, the C extensions' code) "
+            f"once per process; its PSS (`/proc/<pid>/smaps_rollup`, shared pages divided among the "
+            f"processes that map them) is what the tree takes from the machine: supervisor "
+            f"{_mib(parts['supervisor'])}, worker {_mib(parts['worker'])}, standby {_mib(parts['spare'])}: "
+            f"{_mib(total)} in all, against {_mib(tree_bytes(rest))} of VmRSS.", ""]
+
+
+LAYER_LABELS = {
+    "python": "nothing (`import sys`)",
+    "sdk": "the SDK's floor: `mcp.server.lowlevel`",
+    "sdk_pieces": "the rest of the SDK the worker imports (`mcp.types`, `mcp.server`, its stdio ...)",
+    "trio": "trio",
+    "settings": "the settings (`pydantic_settings`, `shared.settings`)",
+    "jsonschema": "jsonschema (every call's arguments; the tools' schemas)",
+    "jwt": "PyJWT (a token's `exp`; it imports `cryptography`'s key types)",
+    "token_cache": "the shared token cache (AES-GCM, HKDF, filelock)",
+    "client": "the OvalEdge client (transport, tokens, client) and the transport httpx2 loads when the "
+              "client is built (httpcore2, h2, truststore); httpx2 itself is in the floor",
+    "tools": "the registry and the tool families",
+    "server": "the server, its prompts and resources: every worker module",
+    "httpx": "httpx, a second HTTP client (not loaded by the worker since it uses httpx2)",
+}
+
+
+def _layers(mem: dict[str, Any]) -> list[str]:
+    layers = mem.get("layers")
+    if not layers:
+        return []
+    out = ["The worker's imports in layers, in one python that imports each line's modules on top "
+           "of the lines above it (so each line is what it adds):", "",
+           "| imports | VmRSS | added | modules | added |", "| --- | --- | --- | --- | --- |"]
+    previous = None
+    for key, step in layers.items():
+        added_rss = "" if previous is None else f"{(step['rss'] - previous['rss']) / MIB:+.1f} MiB"
+        added_mods = "" if previous is None else f"+{step['modules'] - previous['modules']}"
+        out.append(f"| {LAYER_LABELS.get(key, key)} | {_mib(step['rss'])} | {added_rss} | {step['modules']} "
+                   f"| {added_mods} |")
+        previous = step
+    sdk, python = layers.get("sdk"), layers.get("python")
+    if sdk and python:
+        grown = {name: n - python["packages"].get(name, 0) for name, n in sdk["packages"].items()}
+        top = sorted(((n, name) for name, n in grown.items() if n > 0), reverse=True)
+        out += ["", f"The SDK's floor by top-level package (the {sdk['modules'] - python['modules']} modules "
+                "`import mcp.server.lowlevel` loads beyond a bare python): "
+                + ", ".join(f"`{name}` {n}" for n, name in top) + ".", ""]
+    return out + HTTP_CLIENT
+
+
+HTTP_CLIENT = [
+    "**One HTTP client library: httpx2.** The SDK imports httpx2 in every process that imports `mcp` "
+    "(its client side, in the floor above), so the worker's OvalEdge client uses it too and httpx is no "
+    "longer loaded (the last line of the table is what it would add). httpx2 offers the API the "
+    "transport uses unchanged (`AsyncClient`, `Response`, `Timeout`, `Limits`, the same exception "
+    "classes, `follow_redirects=False`), so the retries, the redirects never followed and the mapping "
+    "of its errors at the edge (`worker/transport.py`, `worker/client.py`) are as they were. Two "
+    "differences are handled: its loggers are `httpx2` and `httpcore2` (quieted like httpx's), and by "
+    "itself it trusts the system's certificate store where httpx trusted certifi's bundle, so the "
+    "worker passes it the context httpx built (`SSL_CERT_FILE`, `SSL_CERT_DIR`, else certifi): the "
+    "certificates OvalEdge's must chain to are the same. Building the client loads its transport "
+    "(`httpcore2`, and `h2` because it is installed), as httpx loaded `httpcore` before. httpx stays "
+    "a development dependency only: the tests and the benchmarks drive the sandbox with it.",
+    "",
+]
 
 
 def details(results: dict[str, Any]) -> list[str]:

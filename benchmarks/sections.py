@@ -29,7 +29,9 @@ from benchmarks.procs import (
     cpu_seconds,
     descendants,
     floor_rss,
+    import_layers,
     mcp_client,
+    pss_bytes,
     ready_worker_pid,
     rss_bytes,
     sandbox_process,
@@ -191,8 +193,9 @@ SUPERVISOR_IMPORTS = ("supervisor.cli, supervisor.spawn, supervisor.backend, sup
 SUPERVISOR_ALL_IMPORTS = (SUPERVISOR_IMPORTS + ", shared.settings, supervisor.pool, supervisor.relay, "
                           "supervisor.status, supervisor.status_socket")  # once it serves calls
 WORKER_IMPORTS = "worker.cli, worker.server, mcp.server.stdio"
+SDK_FLOOR = "mcp.server.lowlevel"  # the SDK's low-level server: the least an MCP server on it imports
 FLOORS = {"floor_python": "sys", "floor_mcp_types_pkg": "mcp_types", "floor_mcp_types": "mcp.types",
-          "floor_trio_mcp_types": "trio, mcp_types",
+          "floor_sdk": SDK_FLOOR, "floor_trio_mcp_types": "trio, mcp_types",
           "floor_local_imports": SUPERVISOR_IMPORTS, "floor_worker_imports": WORKER_IMPORTS}
 
 
@@ -493,6 +496,26 @@ async def concurrency(plan: Plan, say: Progress) -> dict[str, Any]:
 
 
 # -- 5. memory ----------------------------------------------------------------------------------------
+# The worker's imports in layers over the SDK's floor: what each of our parts adds, in the order a
+# worker loads them by its first call's end. The last layer is not loaded by the worker: what the
+# second HTTP client library (httpx, which it used before httpx2) would add.
+WORKER_LAYERS = {
+    "python": "sys",
+    "sdk": SDK_FLOOR,
+    "sdk_pieces": "mcp.types, mcp.server, mcp.server.context, mcp.shared.message, mcp.server.stdio",
+    "trio": "trio",
+    "settings": "pydantic_settings, shared.settings",
+    "jsonschema": "jsonschema",
+    "jwt": "jwt",
+    "token_cache": "cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.kdf.hkdf, "
+                   "filelock, worker.token_cache",
+    "client": "worker.transport, worker.tokens, worker.client, httpcore2, truststore",  # + when built
+    "tools": "worker.registry, worker.tools, worker.surface",
+    "server": "worker.cli, worker.server",
+    "httpx": "httpx",
+}
+
+
 async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     sock = _socket(plan, "mem")
     trace: list[dict[str, Any]] = []
@@ -503,7 +526,8 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
               "trio_mcp_types_settings": await floor_rss("trio, mcp_types, pydantic_settings"),
               "supervisor_imports": await floor_rss(SUPERVISOR_IMPORTS),
               "supervisor_all_imports": await floor_rss(SUPERVISOR_ALL_IMPORTS),
-              "worker_imports": await floor_rss(WORKER_IMPORTS)}
+              "worker_imports": await floor_rss(WORKER_IMPORTS), "sdk": await floor_rss(SDK_FLOOR)}
+    layers = dict(zip(WORKER_LAYERS, await import_layers(list(WORKER_LAYERS.values())), strict=True))
     async with sandbox_process() as sandbox:
         env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(sock))
         async with mcp_client(_local(), env, stderr_name="memory") as client:
@@ -520,6 +544,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
                         point[who] = rss_bytes(pid) if pid else None
                     except (FileNotFoundError, ProcessLookupError):  # it went between the two reads
                         point[who] = None
+                    point[f"{who}_pss"] = pss_bytes(pid) if pid else None
                 trace.append(point)
 
             await sample(0)
@@ -559,7 +584,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     return {
         "calls": plan.memory_calls, "tasks": plan.memory_tasks, "failed_calls": failed,
         "worker_replaced": replaced, "supervisor": supervisor,
-        "rest": rest, "end": end, "floors": floors,
+        "rest": rest, "end": end, "floors": floors, "layers": layers,
         "growth_from_rest": {"supervisor": growth("supervisor", rest), "worker": growth("worker", rest)},
         "growth_from_first_sample": {"supervisor": growth("supervisor", warm),
                                      "worker": growth("worker", warm), "after_calls": warm["calls"]},

@@ -32,7 +32,7 @@ def _text(result: Any) -> str:
 
 
 async def _tour(status_socket: Path) -> dict[str, Any]:
-    import httpx
+    import httpx2
     import trio
     from mcp import ClientSession
 
@@ -160,7 +160,7 @@ async def _tour(status_socket: Path) -> dict[str, Any]:
                         _show(f"worker {status['worker']['pid']} serves; standby worker "
                               f"{status['worker']['spare_pid']} is ready to take over")
                     sandbox_root = status["demo"]["sandbox_url"].rsplit("/", 1)[0]
-                    async with httpx.AsyncClient() as http:
+                    async with httpx2.AsyncClient() as http:
                         await http.post(f"{sandbox_root}/__sandbox/faults", json=[
                             {"path": "/api/v1/mcp/asset-lineage", "delay": 1.0}])
                     victim = status["worker"]["pid"]

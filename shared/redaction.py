@@ -136,8 +136,8 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # Library chatter at INFO (per-request lines from httpx, per-message lines from mcp) is noise
-    # on a long-running stdio server; our own request log is opt-in via OVALEDGE_LOG_HTTP_REQUESTS.
-    for noisy in ("httpx", "httpcore", "mcp", "hypercorn"):
+    # Library chatter at INFO (per-request lines from httpx2 or httpx, per-message lines from mcp) is
+    # noise on a long-running stdio server; our own request log is opt-in via OVALEDGE_LOG_HTTP_REQUESTS.
+    for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "mcp", "hypercorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return logging.getLogger(name)

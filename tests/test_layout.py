@@ -9,7 +9,7 @@ import ast
 
 from shared.settings import REPO_ROOT
 
-HEAVY = {"mcp", "httpx", "httpcore", "anyio", "starlette", "uvicorn", "sse_starlette", "jwt"}
+HEAVY = {"mcp", "httpx", "httpcore", "httpx2", "httpcore2", "anyio", "starlette", "uvicorn", "sse_starlette", "jwt"}
 FORBIDDEN = {
     "supervisor": {"worker", "sandbox"} | HEAVY,
     "shared": {"supervisor", "worker", "sandbox"} | HEAVY,

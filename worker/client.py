@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 
 from shared.redaction import clip
 from shared.settings import Settings
@@ -29,7 +29,7 @@ NOT_JSON_START_CHARS = 120  # of a non-JSON answer quoted in the error
 T = TypeVar("T")
 
 
-def is_token_rejection(response: httpx.Response) -> bool:
+def is_token_rejection(response: httpx2.Response) -> bool:
     """401, or the 400 some builds send when a JWT was superseded or expired."""
     if response.status_code == 401:
         return True
@@ -132,7 +132,7 @@ class OvalEdgeClient:
             return self._parse(method, path, response)
         raise AssertionError("unreachable")
 
-    def _held_elsewhere(self, method: str, path: str, response: httpx.Response) -> OvalEdgeError:
+    def _held_elsewhere(self, method: str, path: str, response: httpx2.Response) -> OvalEdgeError:
         """A JWT rejected again right after a fresh one was obtained (or adopted): something
         that does not share this machine's token cache exchanged the same pair meanwhile."""
         shared = self.tokens.cache is not None
@@ -149,7 +149,7 @@ class OvalEdgeClient:
             kind=FailureKind.REJECTED,
         )
 
-    def _parse(self, method: str, path: str, response: httpx.Response) -> Any:
+    def _parse(self, method: str, path: str, response: httpx2.Response) -> Any:
         status = response.status_code
         if response.is_redirect:
             raise OvalEdgeError(
@@ -221,14 +221,14 @@ def refusal(method: str, path: str, status: int, body: dict[str, Any]) -> OvalEd
     return error
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(response: httpx2.Response) -> Any:
     try:
         return response.json()
     except ValueError:
         return None
 
 
-def _is_unmapped_route(response: httpx.Response, body: Any) -> bool:
+def _is_unmapped_route(response: httpx2.Response, body: Any) -> bool:
     """Spring Boot's answer for a path nobody handles: its JSON error body, or an HTML page."""
     if isinstance(body, dict):
         return SPRING_ERROR_KEYS <= body.keys() and "ok" not in body

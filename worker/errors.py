@@ -8,7 +8,7 @@
     └── InvalidArguments         the arguments break a rule; nothing was sent to OvalEdge
 
 `FailureKind` names what went wrong in a word, stable for `oe-mcp-local check`, logs and tests.
-Foreign errors (httpx's) are mapped to these at the edge, in `transport.py` and `client.py`.
+Foreign errors (httpx2's) are mapped to these at the edge, in `transport.py` and `client.py`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import logging
 import os
 from typing import Any
 
-import httpx
+import httpx2
 import mcp.types as types
 import trio
 from mcp import MCPError
@@ -58,7 +58,7 @@ def json_result(data: dict[str, Any]) -> types.CallToolResult:
 class WorkerApp(SurfaceHandlers):
     surface = SURFACE
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient):
+    def __init__(self, settings: Settings, http: httpx2.AsyncClient):
         self.settings = settings
         transport = Transport(settings, http)
         self.tokens = TokenManager(settings, transport)

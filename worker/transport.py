@@ -1,21 +1,28 @@
-"""Sending to OvalEdge: the worker's one pooled httpx client and the one retry policy.
+"""Sending to OvalEdge: the worker's one pooled HTTP client and the one retry policy.
 
 Retry rules, for the token exchange and API calls alike: connection failures for every call (the
 request never reached OvalEdge); 429/502/503/504, timeouts and broken connections for a request
 that cannot change anything (every GET, and the POSTs that are queries, e.g. asset-explorer);
 for one that may have been applied, only 429 and 503 (OvalEdge did not process it). `Retry-After` is
 honoured (capped); otherwise exponential backoff with jitter. Redirects are never followed.
+
+The client is httpx2, the HTTP client the MCP SDK itself imports: one HTTP client library in the
+worker, not two (docs/performance.md). Its certificates are those httpx trusted before:
+`SSL_CERT_FILE` or `SSL_CERT_DIR` when set, else certifi's bundle, not the system's store.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import ssl
 import time
 from typing import Any
 
-import httpx
+import certifi
+import httpx2
 import trio
 
 from shared import __version__
@@ -35,12 +42,23 @@ USER_AGENT = f"oe-mcp-local/{__version__}"
 UPSTREAM_TEXT_MAX_CHARS = 300  # of OvalEdge's words quoted in an error
 
 
-def build_http_client(settings: Settings) -> httpx.AsyncClient:
+def tls_context() -> ssl.SSLContext:
+    """The certificates OvalEdge's must chain to: `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else
+    certifi's bundle (what httpx trusted; httpx2 alone would take the system's store instead)."""
+    if cafile := os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=cafile)
+    if capath := os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=capath)
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def build_http_client(settings: Settings) -> httpx2.AsyncClient:
     """The worker's one long-lived connection pool."""
     timeout = settings.ovaledge_timeout_seconds
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16, keepalive_expiry=60),
+    return httpx2.AsyncClient(
+        verify=tls_context(),
+        timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
+        limits=httpx2.Limits(max_connections=32, max_keepalive_connections=16, keepalive_expiry=60),
         follow_redirects=False,
         headers={
             "Accept": "application/json",
@@ -49,7 +67,7 @@ def build_http_client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
-def message_of(response: httpx.Response) -> str:
+def message_of(response: httpx2.Response) -> str:
     """OvalEdge's own words for a failed response (its `message` field, else its body), redacted
     and then cut to UPSTREAM_TEXT_MAX_CHARS."""
     try:
@@ -73,7 +91,7 @@ def message_of_body(body: dict) -> str | None:
 
 
 class Transport:
-    def __init__(self, settings: Settings, http: httpx.AsyncClient):
+    def __init__(self, settings: Settings, http: httpx2.AsyncClient):
         self._settings = settings
         self._http = http
 
@@ -86,7 +104,7 @@ class Transport:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         changes: bool,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """The response to `method path`, after the retries the policy allows.
 
         Raises OvalEdgeError when nothing usable came back (network, timeout, invalid URL)."""
@@ -99,16 +117,16 @@ class Transport:
                 response = await self._http.request(
                     method, url, params=params, json=json_body, headers=headers
                 )
-            except httpx.InvalidURL:
+            except httpx2.InvalidURL:
                 raise OvalEdgeError(
                     f"{method} {path}: the request is too long or not a valid URL, so it was not sent.",
                     hint="Shorten the arguments (e.g. fewer or shorter search_terms).",
                     kind=FailureKind.BAD_REQUEST,
                 ) from None
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 self._log(method, path, type(exc).__name__, started, attempt)
-                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                retryable = never_sent or (not changes and isinstance(exc, httpx.TransportError))
+                never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
+                retryable = never_sent or (not changes and isinstance(exc, httpx2.TransportError))
                 if not retryable or attempt == attempts:
                     raise self._network_error(method, path, exc, attempt) from None
                 await trio.sleep(self._backoff(attempt))
@@ -136,10 +154,10 @@ class Transport:
             log.info("%s %s %s %.1fms attempt=%d", method, path, outcome, elapsed, attempt)
 
     def _network_error(
-        self, method: str, path: str, exc: httpx.HTTPError, attempts: int
+        self, method: str, path: str, exc: httpx2.HTTPError, attempts: int
     ) -> OvalEdgeError:
         base = self._settings.ovaledge_base_url
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx2.TimeoutException):
             return OvalEdgeError(
                 f"{method} {path} timed out ({type(exc).__name__}) after {attempts} attempt(s).",
                 hint="OvalEdge is slow or unreachable; retry, narrow the request, or raise "

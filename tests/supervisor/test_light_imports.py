@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.harness import sandbox_env, supervisor
 
-HEAVY = {"mcp", "starlette", "uvicorn", "httpx", "httpcore", "anyio", "sse_starlette", "jwt"}
+HEAVY = {"mcp", "starlette", "uvicorn", "httpx", "httpcore", "httpx2", "httpcore2", "anyio", "sse_starlette", "jwt"}
 
 
 def supervisor_imports(stderr: str) -> set[str]:
