@@ -369,7 +369,7 @@ if ($Client.Count -gt 0) {
     }
     $snippetStatus = 0
 } else {
-    Invoke-Native $Poetry @('run', 'python', '-m', 'supervisor.client_config', '--poetry', $Poetry, '--hints-only')
+    Invoke-Native $Poetry @('run', 'python', '-m', 'supervisor.client_config', '--poetry', $Poetry)
     $snippetStatus = $LASTEXITCODE
 }
 

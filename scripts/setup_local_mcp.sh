@@ -195,7 +195,7 @@ if [ "${#CLIENTS[@]}" -gt 0 ]; then
       || fail "could not register the server in $client" "read the message above; '$POETRY -C \"$REPO_ROOT\" run oe-mcp-local install $client --print' shows the entry to add by hand"
   done
 else
-  "$POETRY" run python -m supervisor.client_config --poetry "$POETRY" --hints-only
+  "$POETRY" run python -m supervisor.client_config --poetry "$POETRY"
 fi
 
 if [ "$MODE" = "demo" ]; then

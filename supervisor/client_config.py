@@ -1,65 +1,15 @@
-"""Print the MCP client configuration snippets for this clone (used by the setup scripts)."""
+"""What the setup scripts print at the end: the MCP clients found on this machine, and the one
+command that registers the server in each (`oe-mcp-local install`, supervisor/install.py, which
+also prints an entry for hand-editing with --print)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import shutil
 from pathlib import Path
 
 from shared.settings import REPO_ROOT
-
-SERVER_NAME = "ovaledge-local"
-PLACEHOLDER_ENV = {
-    "AUTH_MODE": "local",
-    "OVALEDGE_BASE_URL": "https://your-ovaledge-host/ovaledge",
-    "OVALEDGE_USER_TOKEN": "your-user-token",
-    "OVALEDGE_USER_SECRET": "your-user-secret",
-}
-
-
-def server_entry(poetry: str, repo: Path = REPO_ROOT, *, with_env: bool = True) -> dict:
-    """One `mcpServers` entry that starts the supervisor with Poetry from an absolute path."""
-    entry: dict = {"command": poetry, "args": ["-C", str(repo), "run", "oe-mcp-local"]}
-    if with_env:
-        entry["env"] = dict(PLACEHOLDER_ENV)
-    return entry
-
-
-def claude_desktop_config_path(system: str | None = None) -> str:
-    system = system or platform.system()
-    if system == "Darwin":
-        return "~/Library/Application Support/Claude/claude_desktop_config.json"
-    if system == "Windows":
-        return r"%APPDATA%\Claude\claude_desktop_config.json"
-    return "~/.config/Claude/claude_desktop_config.json"
-
-
-def snippets(poetry: str, repo: Path = REPO_ROOT) -> dict[str, dict]:
-    """Client name -> config document. Credentials may stay in the repo's .env instead of env."""
-    config = {"mcpServers": {SERVER_NAME: server_entry(poetry, repo)}}
-    return {"cursor": config, "claude_desktop": config}
-
-
-def render(poetry: str, repo: Path = REPO_ROOT) -> str:
-    docs = snippets(poetry, repo)
-    return "\n".join(
-        [
-            "",
-            "Cursor: add this to ~/.cursor/mcp.json (or .cursor/mcp.json in a project):",
-            json.dumps(docs["cursor"], indent=2),
-            "",
-            f"Claude Desktop: add this to {claude_desktop_config_path()}:",
-            json.dumps(docs["claude_desktop"], indent=2),
-            "",
-            "Claude Code:",
-            f'  claude mcp add {SERVER_NAME} -- {poetry} -C "{repo}" run oe-mcp-local',
-            "",
-            "The env block may be dropped when the repo's .env holds the credentials.",
-            "Restart the client after editing its configuration.",
-        ]
-    )
 
 
 def registration_hints(poetry: str, repo: Path = REPO_ROOT) -> str:
@@ -88,12 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         default=shutil.which("poetry") or "poetry",
         help="the Poetry executable the client should run (absolute path is safest)",
     )
-    parser.add_argument("--hints-only", action="store_true",
-                        help="only the clients found and the command that registers each")
-    args = parser.parse_args(argv)
-    if not args.hints_only:
-        print(render(args.poetry))
-    print(registration_hints(args.poetry))
+    print(registration_hints(parser.parse_args(argv).poetry))
     return 0
 
 

@@ -79,6 +79,18 @@ class Connected:
         return await self.session.call_tool(tool, arguments or {}, **kw)
 
 
+def imported_modules(stderr: str) -> set[str]:
+    """Every module a process named in its own `-X importtime` report (lines that start with
+    "import time:"; a child's report relayed in a log line does not start so)."""
+    found = set()
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name and name != "imported package":
+                found.add(name)
+    return found
+
+
 def result_text(result: types.CallToolResult) -> str:
     return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
 

@@ -6,20 +6,14 @@ import-time report on its stderr (the worker's own report arrives there too, pre
 
 from __future__ import annotations
 
-from tests.harness import sandbox_env, supervisor
+from tests.harness import imported_modules, sandbox_env, supervisor
 
 HEAVY = {"mcp", "starlette", "uvicorn", "httpx", "httpcore", "httpx2", "httpcore2", "anyio", "sse_starlette", "jwt"}
 
 
 def supervisor_imports(stderr: str) -> set[str]:
     """Top-level packages in the supervisor's own `-X importtime` lines."""
-    found = set()
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            name = line.rsplit("|", 1)[1].strip()
-            if name and name != "imported package":
-                found.add(name.split(".")[0])
-    return found
+    return {name.split(".")[0] for name in imported_modules(stderr)}
 
 
 def test_the_report_is_read_as_meant():

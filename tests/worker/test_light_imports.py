@@ -16,7 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.harness import sandbox_env, worker
+from tests.harness import imported_modules, sandbox_env, worker
 
 # What the worker imports of the SDK (worker/server.py, mcp_server.py, stdio.py).
 SDK_PIECES = ("mcp", "mcp.types", "mcp.server", "mcp.server.context", "mcp.shared.message")
@@ -47,17 +47,6 @@ FAMILY_CALLS = {
     "dq": ("dq_rule_advisor", {"step": "generate_query", "objects": [{"object_id": 1002, "object_type": "table"}],
                                "business_rule": "no orders without lines"}),
 }
-
-
-def imported_modules(stderr: str) -> set[str]:
-    """Every module named in `-X importtime` lines (the worker's own report on its stderr)."""
-    found = set()
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            name = line.rsplit("|", 1)[1].strip()
-            if name and name != "imported package":
-                found.add(name)
-    return found
 
 
 def top_level(modules: set[str]) -> set[str]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from worker.errors import InvalidArguments, OvalEdgeError
 from worker.schema import integer
-from worker.shaping import add_links, nav_url
+from worker.shaping import add_links
 
 # Every object type the current OvalEdge MCP API takes, as it spells them.
 OBJECT_TYPES = (
@@ -125,12 +125,6 @@ def named(obj: dict[str, Any]) -> str:
     """An object's name, linked to it in OvalEdge when its `redirectUrl` is known."""
     name = obj.get("objectName") or f"{obj.get('objectType')} {obj.get('objectId')}"
     return link(str(name), obj.get("redirectUrl"))
-
-
-def absolute(link_base: str, route: str | None) -> str | None:
-    """The browser link of an in-app `#nav/...` route, wherever it sits in the value (one rule
-    for every link: worker/shaping.py `nav_url`)."""
-    return nav_url(link_base, route)
 
 
 def phase(name: str, *, selection_field: str, options: list[Any], formatted: str, instruction: str,

@@ -19,9 +19,9 @@ from worker.errors import InvalidArguments, NotOffered, OvalEdgeError, RouteMiss
 from worker.notes import ignore, note
 from worker.registry import Tool, ToolContext
 from worker.schema import boolean, closed, integer, string, strings
+from worker.shaping import nav_url
 from worker.tools.common import (
     OBJECT_TYPES,
-    absolute,
     camel,
     compact,
     data_of,
@@ -432,7 +432,7 @@ def _formatted(data: dict[str, Any], link_base: str) -> str | None:
     lines: list[str] = []
     for term in data.get("glossaryTerms") or []:
         name = term.get("objectName") or term.get("termName") or term.get("name")
-        url = absolute(link_base, term.get("navLink"))
+        url = nav_url(link_base, term.get("navLink"))
         place = " > ".join(str(p) for p in (term.get("domainName"), term.get("categoryName")) if p)
         lines.append(f"**{f'[{name}]({url})' if url else name}**" + (f" ({place})" if place else "")
                      + (f", {term['status']}" if term.get("status") else ""))

@@ -24,7 +24,8 @@ from worker.gate import CONFIRMATION
 from worker.notes import ignore
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string
-from worker.tools.common import absolute, data_of, ok, phase
+from worker.shaping import nav_url
+from worker.tools.common import data_of, ok, phase
 
 SIZE_DEFAULT, SIZE_MAX = 100, 500
 LEVELS = {  # searchOn -> (answer list, id key, name key, our argument)
@@ -303,7 +304,7 @@ async def create_glossary_term(ctx: ToolContext, a: dict[str, Any]) -> Any:
     nav = _term_nav(data)
     if nav:
         data["navLink"] = nav
-    url = absolute(ctx.settings.link_base_url, nav)
+    url = nav_url(ctx.settings.link_base_url, nav)
     status = data.get("status") or ("Published" if body["publish"] else "Draft")
     return ok(
         data,

@@ -24,8 +24,8 @@ from worker.gate import CONFIRMATION
 from worker.notes import ignore, note
 from worker.registry import Effect, Tool, ToolContext
 from worker.schema import boolean, closed, integer, string
-from worker.shaping import hash_route
-from worker.tools.common import absolute, data_of, ok, phase
+from worker.shaping import hash_route, nav_url
+from worker.tools.common import data_of, ok, phase
 from worker.tools.explorer import explore
 
 FLOW = "create_tag.parents"  # tag name -> {master id: {parent id: name}} the pickers showed
@@ -420,7 +420,7 @@ async def _created(
         data["navLink"] = nav
     if tag is not None:
         data["tag"] = tag
-    url = absolute(ctx.settings.link_base_url, nav)
+    url = nav_url(ctx.settings.link_base_url, nav)
     where = " > ".join(str(p) for p in (master_name or master, parent_name or parent) if p)
     text = (f"Created the tag **{data['tagName']}**" + (f" (id {tag_id})" if tag_id else "")
             + (f" under {where}" if where else " at the top level") + (f": {url}" if url else "."))
