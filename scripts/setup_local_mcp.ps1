@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # Set up the OvalEdge local MCP server from a clone on Windows: Python >= 3.12, Poetry, dependencies,
-# .env, a smoke test, and the mcp.json snippets to paste into Cursor or Claude Desktop.
+# .env, a smoke test, and its registration in the MCP clients named with -Client (or the command that registers it in each client found).
 # Step-for-step mirror of scripts/setup_local_mcp.sh (macOS/Linux); keep the two in sync.
 #   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1         set up
 #   powershell -ExecutionPolicy Bypass -File .\scripts\setup_local_mcp.ps1 -Dev    set up with the dev
