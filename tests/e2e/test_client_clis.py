@@ -3,8 +3,8 @@ which starts the server and says whether it connected), the Codex CLI (`codex mc
 which lists without connecting) and the Gemini CLI (`gemini mcp list`, which connects in a trusted
 folder). Each runs against a temporary HOME, so the user's own client files are never touched.
 
-The CLIs come from npm into .tools/clients (scripts/client_clis.sh, run here when they are
-missing). Where they cannot be installed (no npm, no network), the tests skip with the reason;
+The CLIs come from npm into .tools/clients (scripts/client_clis.sh, run here: it installs one
+that is missing or below its minimum, Claude Code 2.1.332). Where they cannot be installed (no npm, no network), the tests skip with the reason;
 once installed, a failure is a failure.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,48 @@ from tests.harness import base_env, command_path
 
 SCRIPT = REPO_ROOT / "scripts" / "client_clis.sh"
 CLIENT_TIMEOUT = 180  # seconds: a client starts Poetry, the supervisor, the sandbox and the worker
+MODERN = "2026-07-28"
+VERSION_META = "io.modelcontextprotocol/protocolVersion"
+CLIENT_INFO_META = "io.modelcontextprotocol/clientInfo"
+
+# Run as `python RECORDER LOG_DIR COMMAND ARGS...`: it execs COMMAND ARGS (so the client's signals
+# reach the server itself), with two forked relays between the client and it that pass the bytes on
+# unchanged and append them first to LOG_DIR/client.log (what the client wrote) and
+# LOG_DIR/server.log (what the server answered).
+RECORDER = """
+import os, signal, sys
+
+log_dir, command = sys.argv[1], sys.argv[2:]
+to_server_read, to_server_write = os.pipe()
+from_server_read, from_server_write = os.pipe()
+
+
+def relay(source, sink, name, unused):
+    for fd in unused:
+        os.close(fd)
+    try:
+        with open(os.path.join(log_dir, name), "ab", buffering=0) as log:
+            while chunk := os.read(source, 65536):
+                log.write(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(sink, view):]
+    except OSError:
+        pass
+    os._exit(0)
+
+
+if os.fork() == 0:
+    relay(0, to_server_write, "client.log", (to_server_read, from_server_read, from_server_write))
+if os.fork() == 0:
+    relay(from_server_read, 1, "server.log", (0, to_server_read, to_server_write, from_server_write))
+os.dup2(to_server_read, 0)
+os.dup2(from_server_write, 1)
+for fd in (to_server_read, to_server_write, from_server_read, from_server_write):
+    os.close(fd)
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as the client would have started it
+os.execvp(command[0], command)
+"""
 
 
 @cache
@@ -74,13 +117,56 @@ def run_client(bin_dir: Path, argv: list[str], env: dict[str, str], cwd: Path) -
     return output
 
 
+def record_installed_entry(config: Path, key: str, tmp_path: Path) -> Path:
+    """Route the installed entry in `config` (JSON, servers under `key`) through RECORDER; its logs'
+    folder. The command and args installed are what the recorder execs; the rest stays as written."""
+    document = json.loads(config.read_text(encoding="utf-8"))
+    installed = document[key][SERVER_NAME]
+    recorder = tmp_path / "recorder.py"
+    recorder.write_text(RECORDER, encoding="utf-8")
+    logs = tmp_path / "wire"
+    logs.mkdir()
+    installed["args"] = [str(recorder), str(logs), installed["command"], *installed["args"]]
+    installed["command"] = sys.executable
+    config.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return logs
+
+
+def wire_messages(log: Path) -> list[dict]:
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def test_claude_code_connects_to_the_installed_demo_server(tmp_path):
+    """`claude mcp list` connects to what `install claude-code --demo` wrote, and (from 2.1.332, the
+    minimum scripts/client_clis.sh installs) opens with 2026-07-28's `server/discover`, no
+    `initialize`: the entry is run through a recorder that keeps both sides of the wire."""
     bin_dir = needs("claude")
     env = installed_home(tmp_path, "claude-code")
+    logs = record_installed_entry(Path(env["HOME"]) / ".claude.json", "mcpServers", tmp_path)
     output = run_client(bin_dir, ["claude", "mcp", "list"], env, Path(env["HOME"]))
     line = next((row for row in output.splitlines() if SERVER_NAME in row), "")
     assert line, output
     assert "Connected" in line, output
+
+    sent, answered = wire_messages(logs / "client.log"), wire_messages(logs / "server.log")
+    assert sent, f"the recorder saw nothing from Claude Code\n{output}"
+    answers = {message["id"]: message for message in answered if "id" in message and "method" not in message}
+    discover = sent[0]
+    assert discover.get("method") == "server/discover", sent[0]
+    meta = discover["params"]["_meta"]
+    assert meta[VERSION_META] == MODERN, meta
+    assert "claude-code" in meta[CLIENT_INFO_META]["name"], meta
+    assert not [message for message in sent if message.get("method") == "initialize"], sent
+    discovered = answers[discover["id"]]
+    assert "error" not in discovered, discovered
+    assert MODERN in discovered["result"]["supportedVersions"], discovered
+
+    tools_list = next(message for message in sent[1:] if message.get("method") == "tools/list")
+    assert tools_list["params"]["_meta"][VERSION_META] == MODERN, tools_list
+    listed = answers[tools_list["id"]]
+    assert "error" not in listed, listed
+    assert listed["result"]["tools"], listed
 
 
 def test_codex_lists_the_installed_entry(tmp_path):
