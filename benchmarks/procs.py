@@ -198,12 +198,6 @@ async def ready_worker_pid(socket: Path, *, spare: bool = False, timeout: float 
             await trio.sleep(0.05)
 
 
-async def worker_pids(socket: Path) -> tuple[int, int | None]:
-    """(current worker pid, standby worker pid or None), from the status socket."""
-    worker = (await supervisor_status(socket))["worker"]
-    return int(worker["pid"]), worker.get("spare_pid")
-
-
 # -- /proc --------------------------------------------------------------------------------------
 def rss_bytes(pid: int) -> int:
     """VmRSS of `pid` from /proc/<pid>/status, in bytes."""

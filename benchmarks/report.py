@@ -40,7 +40,9 @@ HANDSHAKE_LABELS = {
     "floor_local_imports": "floor: python importing the supervisor's modules",
     "floor_worker_imports": "floor: python importing the worker's modules",
 }
-RECOVERY_LABELS = {"standby": "standby worker on (default)", "cold": "OE_MCP_SPARE_WORKER=false (cold spawn)"}
+RECOVERY_LABELS = {"fork": "standby fork host (default: OE_MCP_STANDBY=fork)",
+                   "standby": "standby worker (OE_MCP_STANDBY=worker)",
+                   "cold": "OE_MCP_SPARE_WORKER=false (cold spawn)"}
 
 
 def _mib(value: float | None) -> str:
@@ -137,7 +139,7 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"(p50 of {local_first['n']} spawns)",
                  f"{secs(local_first['p50'])} vs {secs(worker_first['p50'])}: {extra * 1000:+.0f} ms",
                  f"<= +{limit * 1000:.0f} ms", extra <= limit, "first_call")
-    rec = _get(sections, "recovery", "variants", "standby")
+    rec = _get(sections, "recovery", "variants", "fork")
     limit = TARGETS["recovery_seconds"]
     if _get(rec, "idle", "n"):
         s = rec["idle"]
@@ -174,14 +176,23 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"{_mib(mem['floors'].get('sdk'))})",
                  f"<= {TARGETS['worker_rss_mib']:.0f} MiB", rest["worker"] <= TARGETS["worker_rss_mib"] * MIB,
                  "worker_rss")
-        tree = tree_bytes(rest)
-        if tree is not None:
-            alone = rest["supervisor"] + rest["worker"]
-            rows.add("The whole tree of one client at rest: supervisor + worker + standby",
-                     f"{_mib(tree)} ({_mib(rest['supervisor'])} + {_mib(rest['worker'])} + "
-                     f"{_mib(rest['spare'])}; without the standby {_mib(alone)})",
-                     f"<= {TARGETS['tree_rss_mib']:.0f} MiB", tree <= TARGETS["tree_rss_mib"] * MIB,
+        tree, tree_pss = tree_bytes(rest), tree_bytes(rest, "_pss")
+        if tree_pss is not None:
+            rows.add("The whole tree of one client at rest, in PSS (what it takes from the machine): "
+                     "supervisor + worker + standby fork host",
+                     f"{_mib(tree_pss)} ({_mib(rest['supervisor_pss'])} + {_mib(rest['worker_pss'])} + "
+                     f"{_mib(rest['spare_pss'])})",
+                     f"<= {TARGETS['tree_rss_mib']:.0f} MiB", tree_pss <= TARGETS["tree_rss_mib"] * MIB,
                      "tree_rss")
+        if tree is not None:
+            rows.add("The same tree in VmRSS summed (each page the worker shares with the fork host "
+                     "counted twice)",
+                     f"{_mib(tree)} ({_mib(rest['supervisor'])} + {_mib(rest['worker'])} + "
+                     f"{_mib(rest['spare'])})", "(comparison)", None)
+        other = mem.get("rest_worker_standby") or {}
+        if tree_bytes(other, "_pss") is not None:
+            rows.add("The tree with a standby worker instead (OE_MCP_STANDBY=worker), PSS / VmRSS summed",
+                     f"{_mib(tree_bytes(other, '_pss'))} / {_mib(tree_bytes(other))}", "(comparison)", None)
         for who in ("supervisor", "worker"):
             g = mem["growth_from_rest"][who]
             if g is None:
@@ -212,9 +223,10 @@ def summary_rows(results: dict[str, Any]) -> Rows:
     return rows
 
 
-def tree_bytes(point: dict[str, Any]) -> int | None:
-    """Supervisor + worker + standby VmRSS of one sample (None without a standby)."""
-    parts = [point.get(who) for who in ("supervisor", "worker", "spare")]
+def tree_bytes(point: dict[str, Any], suffix: str = "") -> int | None:
+    """Supervisor + worker + standby VmRSS (`suffix` "_pss": PSS) of one sample (None without a
+    standby)."""
+    parts = [point.get(f"{who}{suffix}") for who in ("supervisor", "worker", "spare")]
     return None if None in parts else sum(parts)
 
 
@@ -398,16 +410,24 @@ def _memory(mem: dict[str, Any]) -> list[str]:
 
 
 def _pss(mem: dict[str, Any]) -> list[str]:
-    rest = mem["rest"]
-    if not rest.get("worker_pss"):
+    out = []
+    other = mem.get("rest_worker_standby") or {}
+    for point, standby in ((mem["rest"], "the fork host (the default)"),
+                           (other, "a standby worker (OE_MCP_STANDBY=worker)")):
+        total = tree_bytes(point, "_pss")
+        if total is None:
+            continue
+        out.append(f"- With {standby}: PSS supervisor {_mib(point['supervisor_pss'])}, worker "
+                   f"{_mib(point['worker_pss'])}, standby {_mib(point['spare_pss'])}: {_mib(total)} in all; "
+                   f"VmRSS {_mib(point['supervisor'])} + {_mib(point['worker'])} + {_mib(point['spare'])} = "
+                   f"{_mib(tree_bytes(point))}.")
+    if not out:
         return []
-    parts = {who: rest.get(f"{who}_pss") for who in ("supervisor", "worker", "spare")}
-    total = sum(v for v in parts.values() if v)
-    return [f"At rest the tree's VmRSS counts each shared page (the interpreter, the C extensions' code) "
-            f"once per process; its PSS (`/proc/<pid>/smaps_rollup`, shared pages divided among the "
-            f"processes that map them) is what the tree takes from the machine: supervisor "
-            f"{_mib(parts['supervisor'])}, worker {_mib(parts['worker'])}, standby {_mib(parts['spare'])}: "
-            f"{_mib(total)} in all, against {_mib(tree_bytes(rest))} of VmRSS.", ""]
+    return ["At rest a process's VmRSS counts every page it maps, also the pages it shares (the "
+            "interpreter, the C extensions' code, and with the fork host the worker's imported modules, "
+            "which a forked worker shares with the host until it writes to them); PSS "
+            "(`/proc/<pid>/smaps_rollup`: each shared page divided among the processes that map it) adds up "
+            "to what the tree takes from the machine.", "", *out, ""]
 
 
 LAYER_LABELS = {

@@ -38,7 +38,6 @@ from benchmarks.procs import (
     server_env,
     supervisor_status,
     system_seconds,
-    worker_pids,
 )
 from benchmarks.stats import percentile, summary
 
@@ -337,7 +336,15 @@ RECOVERY_ENV = {
     "OE_MCP_RESTART_WINDOW_SECONDS": "1",
     "OE_MCP_MAX_RESTARTS": "1000",
 }
-RECOVERY_VARIANTS = {"standby": "true", "cold": "false"}  # OE_MCP_SPARE_WORKER
+# The standby of each variant (OE_MCP_SPARE_WORKER, OE_MCP_STANDBY): the fork host (default), a
+# ready standby worker, none (a cold spawn).
+RECOVERY_VARIANTS = {"fork": {"OE_MCP_SPARE_WORKER": "true", "OE_MCP_STANDBY": "fork"},
+                     "standby": {"OE_MCP_SPARE_WORKER": "true", "OE_MCP_STANDBY": "worker"},
+                     "cold": {"OE_MCP_SPARE_WORKER": "false"}}
+
+
+def _has_standby(variant: str) -> bool:
+    return RECOVERY_VARIANTS[variant]["OE_MCP_SPARE_WORKER"] == "true"
 
 
 async def _kill_idle(client: Client, sock: Path, spare: bool) -> tuple[float, bool]:
@@ -388,11 +395,11 @@ async def recovery(plan: Plan, say: Progress) -> dict[str, Any]:
         v: {"idle": [], "all": [], "first": [], "interrupted": [], "failed": 0} for v in RECOVERY_VARIANTS}
     async with AsyncExitStack() as stack:
         setups: dict[str, tuple[Client, Path, SandboxProcess]] = {}
-        for variant, spare in RECOVERY_VARIANTS.items():
+        for variant, standby in RECOVERY_VARIANTS.items():
             sandbox = await stack.enter_async_context(sandbox_process())
             sock = _socket(plan, f"rec-{variant}")
-            env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(sock),
-                             OE_MCP_SPARE_WORKER=spare, **RECOVERY_ENV)
+            env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(sock), **standby,
+                             **RECOVERY_ENV)
             client = await stack.enter_async_context(mcp_client(_local(), env, stderr_name=f"rec-{variant}"))
             await client.timed_search()
             setups[variant] = (client, sock, sandbox)
@@ -400,7 +407,7 @@ async def recovery(plan: Plan, say: Progress) -> dict[str, Any]:
         for rep in range(plan.recovery_idle_reps):
             for variant in _rotate(names, rep):
                 client, sock, _ = setups[variant]
-                took, failed = await _kill_idle(client, sock, RECOVERY_VARIANTS[variant] == "true")
+                took, failed = await _kill_idle(client, sock, _has_standby(variant))
                 out[variant]["idle"].append(took)
                 out[variant]["failed"] += failed
                 await trio.sleep(1.1)  # past the 1 s restart window
@@ -410,8 +417,7 @@ async def recovery(plan: Plan, say: Progress) -> dict[str, Any]:
         for rep in range(plan.recovery_load_reps):
             for variant in _rotate(names, rep):
                 client, sock, _ = setups[variant]
-                got = await _kill_loaded(client, sock, RECOVERY_VARIANTS[variant] == "true",
-                                         plan.recovery_load_tasks)
+                got = await _kill_loaded(client, sock, _has_standby(variant), plan.recovery_load_tasks)
                 if got["all_interrupted"] is not None:
                     out[variant]["all"].append(got["all_interrupted"])
                 out[variant]["first"].append(got["first_issued_after"])
@@ -516,6 +522,23 @@ WORKER_LAYERS = {
 }
 
 
+async def _tree_point(supervisor_pid: int, sock: Path, sandbox_pid: int) -> dict[str, Any]:
+    """VmRSS and PSS of the supervisor, its current worker, its standby (the fork host or a worker:
+    `standby` says which) and the sandbox, now."""
+    status = await supervisor_status(sock)
+    worker_pid, spare_pid = status["worker"]["pid"], status["worker"].get("spare_pid")
+    point: dict[str, Any] = {"worker_pid": worker_pid, "spare_pid": spare_pid,
+                             "standby": status["worker"].get("standby")}
+    for who, pid in (("supervisor", supervisor_pid), ("worker", worker_pid), ("spare", spare_pid),
+                     ("sandbox", sandbox_pid)):
+        try:
+            point[who] = rss_bytes(pid) if pid else None
+        except (FileNotFoundError, ProcessLookupError):  # it went between the two reads
+            point[who] = None
+        point[f"{who}_pss"] = pss_bytes(pid) if pid else None
+    return point
+
+
 async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
     sock = _socket(plan, "mem")
     trace: list[dict[str, Any]] = []
@@ -536,16 +559,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
             await trio.sleep(2.0)
 
             async def sample(calls: int) -> None:
-                worker_pid, spare_pid = await worker_pids(sock)  # the current ones, every time
-                point: dict[str, Any] = {"calls": calls, "worker_pid": worker_pid, "spare_pid": spare_pid}
-                for who, pid in (("supervisor", client.pid), ("worker", worker_pid), ("spare", spare_pid),
-                                 ("sandbox", sandbox.pid)):
-                    try:
-                        point[who] = rss_bytes(pid) if pid else None
-                    except (FileNotFoundError, ProcessLookupError):  # it went between the two reads
-                        point[who] = None
-                    point[f"{who}_pss"] = pss_bytes(pid) if pid else None
-                trace.append(point)
+                trace.append({"calls": calls, **await _tree_point(client.pid, sock, sandbox.pid)})
 
             await sample(0)
             done = 0
@@ -571,6 +585,14 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
             await trio.sleep(2.0)
             await sample(done)
             supervisor = await _restarts(sock)
+        # The same tree at rest with the other standby, a ready worker (OE_MCP_STANDBY=worker).
+        other_sock = _socket(plan, "mem-worker-standby")
+        env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(other_sock), OE_MCP_STANDBY="worker")
+        async with mcp_client(_local(), env, stderr_name="memory-worker-standby") as client:
+            await client.timed_search()
+            await ready_worker_pid(other_sock, spare=True)
+            await trio.sleep(2.0)
+            rest_worker_standby = await _tree_point(client.pid, other_sock, sandbox.pid)
     rest, warm, end = trace[0], trace[1], trace[-1]
     replaced = len({point["worker_pid"] for point in trace}) > 1
 
@@ -585,6 +607,7 @@ async def memory(plan: Plan, say: Progress) -> dict[str, Any]:
         "calls": plan.memory_calls, "tasks": plan.memory_tasks, "failed_calls": failed,
         "worker_replaced": replaced, "supervisor": supervisor,
         "rest": rest, "end": end, "floors": floors, "layers": layers,
+        "rest_worker_standby": rest_worker_standby,
         "growth_from_rest": {"supervisor": growth("supervisor", rest), "worker": growth("worker", rest)},
         "growth_from_first_sample": {"supervisor": growth("supervisor", warm),
                                      "worker": growth("worker", warm), "after_calls": warm["calls"]},

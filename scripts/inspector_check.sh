@@ -3,7 +3,9 @@
 # `oe-mcp-local --demo` and calls one.
 #
 #   scripts/inspector_check.sh               # installs Node 22 + the Inspector into .tools/ if missing
-#   scripts/inspector_check.sh --no-install  # fail instead of installing (what the test uses)
+#   scripts/inspector_check.sh --no-install  # fail (exit 3) instead of installing
+# Exit 3: Node 22 or the Inspector is missing and cannot be installed (no npm, or npm failed);
+# tests/e2e/test_inspector.py then skips, naming the reason.
 #
 # The Inspector needs Node >= 22.7; Node 22 comes from the npm package `node@22`, both into
 # .tools/ (git-ignored), so the machine's own Node is left alone. Output: one "== <method> =="
@@ -30,7 +32,8 @@ install() {  # install <what> <npm package>
     command -v npm >/dev/null || { echo "inspector_check: npm is needed to install $1" >&2; exit 3; }
     echo "inspector_check: installing $2 into $TOOLS" >&2
     mkdir -p "$TOOLS"
-    (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "$2" >&2)
+    (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "$2" >&2) ||
+        { echo "inspector_check: npm install of $2 failed" >&2; exit 3; }
 }
 
 [[ -x "$BIN/node" ]] || install "Node 22" "node@22"

@@ -12,7 +12,7 @@ import os
 
 import trio
 
-from shared.worker_env import PARENT_PID_ENV
+from shared.worker_env import FORK_HOST_PID_ENV, PARENT_PID_ENV
 
 POLL_SECONDS = 1.0
 
@@ -27,7 +27,9 @@ async def exit_when_supervisor_dies() -> None:
     pid = supervisor_pid()
     if pid is None:
         return
-    if os.getppid() != pid:  # it died before we got here
+    # Our parent: the supervisor, or the fork host it started (worker/host.py).
+    parent = int(os.environ.get(FORK_HOST_PID_ENV) or pid)
+    if os.getppid() != parent:  # it died before we got here
         os._exit(1)
     if hasattr(os, "pidfd_open"):
         try:
@@ -40,6 +42,16 @@ async def exit_when_supervisor_dies() -> None:
             finally:
                 os.close(fd)
             os._exit(1)
-    while os.getppid() == pid:  # no pidfd here: reparenting tells us instead
+    while os.getppid() == parent and _alive(pid):  # no pidfd here: reparenting tells us instead
         await trio.sleep(POLL_SECONDS)
     os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (it exists, and is not ours to signal)
+        pass
+    return True

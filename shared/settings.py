@@ -68,6 +68,10 @@ FIXES: dict[str, str] = {
         "set OE_MCP_BREAKER_COOLDOWN_SECONDS to seconds > 0, e.g. 30"
     ),
     "oe_mcp_spare_worker": "set OE_MCP_SPARE_WORKER=true or false",
+    "oe_mcp_standby": (
+        "set OE_MCP_STANDBY=fork (a fork host the workers are forked from; Linux) or worker (a "
+        "second worker, ready)"
+    ),
     "oe_mcp_share_token": "set OE_MCP_SHARE_TOKEN=true or false",
     "oe_mcp_confirm": (
         "set OE_MCP_CONFIRM=auto (ask the user in the client when it can, else the confirmation "
@@ -135,7 +139,10 @@ class Settings(BaseSettings):
     oe_mcp_max_restarts: int = Field(5, ge=1)
     oe_mcp_restart_window_seconds: float = Field(60.0, gt=0)
     oe_mcp_breaker_cooldown_seconds: float = Field(30.0, gt=0)
+    # A standby, so that a crashed worker is replaced in a fraction of a second, and of which
+    # kind (supervisor/pool.py): fork (Linux; elsewhere it means worker) or worker.
     oe_mcp_spare_worker: bool = True
+    oe_mcp_standby: Literal["fork", "worker"] = "fork"
     # Share one JWT with this user's other processes on the same base URL and credentials
     # (worker/token_cache.py); false: each process exchanges its own.
     oe_mcp_share_token: bool = True
@@ -169,6 +176,11 @@ class Settings(BaseSettings):
     @classmethod
     def _confirm(cls, value: Any) -> str:
         return str(value or "auto").strip().lower()
+
+    @field_validator("oe_mcp_standby", mode="before")
+    @classmethod
+    def _standby(cls, value: Any) -> str:
+        return str(value or "fork").strip().lower()
 
     @field_validator("ovaledge_client_timezone", mode="before")
     @classmethod

@@ -47,6 +47,19 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
     return env
 
 
+def start_fork_host_early() -> Any:
+    """The fork host (the standby, which forks the first worker too), started before anything
+    heavy is imported, unless this machine cannot fork or the environment asks for another
+    standby (a setting in the env file is read later: the pool then stops this host)."""
+    standby = os.environ.get("OE_MCP_STANDBY", "fork").strip().lower() or "fork"
+    spare = os.environ.get("OE_MCP_SPARE_WORKER", "true").strip().lower()
+    if standby != "fork" or spare in ("false", "0", "no", "off"):
+        return None
+    from supervisor.spawn import start_fork_host
+
+    return start_fork_host(dict(os.environ), supervisor_pid=os.getpid())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("install", "uninstall"):
@@ -59,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "worker.check", *(["--demo"] if args.demo else [])]
         os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
-    env, first = None, None
-    if not args.demo:  # (the demo's worker needs the sandbox's address: it starts later)
+    env, first = None, start_fork_host_early()
+    if first is None and not args.demo:  # (the demo's worker needs the sandbox's address)
         from supervisor.spawn import start_first_worker
 
         env = worker_env({})

@@ -1,9 +1,15 @@
 """The worker pool: the current worker, a standby beside it, and the owner task that keeps them.
 
 The owner task (`WorkerPool.run`) starts and restarts workers under the crash-loop breaker
-(policy.py), promotes the standby when the current worker dies, recycles and retires workers.
-It opens the pool's nursery, where every worker, its liveness watch and a retiring worker's
-drain run. Call handlers only ever wait for a ready worker (`ready_worker`).
+(policy.py), replaces the current worker from the standby when it dies, recycles and retires
+workers. It opens the pool's nursery, where every worker, its liveness watch and a retiring
+worker's drain run. Call handlers only ever wait for a ready worker (`ready_worker`).
+
+The standby (OE_MCP_SPARE_WORKER, of the kind OE_MCP_STANDBY) is one of:
+- `fork` (Linux): the fork host (worker/host.py, supervisor/fork_host.py), a process that has
+  imported the worker's code and forks every worker from it, the first one included. A worker
+  is forked and ready in well under a second, and shares the host's pages.
+- `worker`: a second worker, started and ready, promoted when the current one dies.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from shared.protocol import TOKEN_ADOPT_METHOD, TOKEN_EXPORT_METHOD, TokenAdoptP
 from shared.redaction import register_secret
 from shared.settings import Settings
 from shared.worker_env import for_worker
+from supervisor.fork_host import ForkFailed, ForkHost, spawn_fork_host
 from supervisor.liveness import LivenessWatch
 from supervisor.policy import Breaker, BreakerState, RestartPolicy
 from supervisor.reporting import Report
+from supervisor.spawn import WORKER_COMMAND, EarlyHost, fork_host_supported
 from supervisor.worker_process import Life, WorkerProcess
 
 STDERR_TAIL_LINES = 40
@@ -68,14 +76,17 @@ class WorkerPool:
         report: Report,
         *,
         policy: RestartPolicy | None = None,
-        first: trio.Process | None = None,
+        first: trio.Process | EarlyHost | None = None,
     ):
         self.settings = settings
         self.worker_command = worker_command
         self.worker_env = worker_env
         self.report = report
         self.forward: Forward | None = None  # set by the front
-        self._first = first  # a worker process spawned early (`spawn_worker`), not yet served
+        # A worker process spawned early (`spawn_worker`), not yet served; or the fork host,
+        # started early, which then forks the first worker too.
+        self.host: ForkHost | None = first.adopt() if isinstance(first, EarlyHost) else None
+        self._first = None if isinstance(first, EarlyHost) else first
         self.breaker = Breaker(policy or RestartPolicy.from_settings(settings))
         self.state = WorkerState.STARTING
         self.current: WorkerProcess | None = None
@@ -116,8 +127,14 @@ class WorkerPool:
         what is left, once `shutdown` has stopped every worker, and then returns."""
         async with trio.open_nursery() as nursery:
             task_status.started()
-            if self.settings.oe_mcp_spare_worker:
-                nursery.start_soon(self._keep_spare, nursery)
+            if self._fork_standby:
+                nursery.start_soon(self._keep_host, nursery)
+            else:
+                if self.host is not None:  # started early, before the settings said otherwise
+                    nursery.start_soon(self.host.aclose)
+                    self.host = None
+                if self.settings.oe_mcp_spare_worker:
+                    nursery.start_soon(self._keep_spare, nursery)
             nursery.start_soon(self._serve_recycles, nursery)
             nursery.start_soon(self._keep_current, nursery)
             await self._stopped.wait()
@@ -167,6 +184,47 @@ class WorkerPool:
         self.breaker.record_ready(trio.current_time())
         self._signal()
         return spare
+
+    @property
+    def _fork_standby(self) -> bool:
+        settings = self.settings
+        return settings.oe_mcp_spare_worker and settings.oe_mcp_standby == "fork" and fork_host_supported()
+
+    @property
+    def standby(self) -> tuple[str, int] | None:
+        """The standby ready now, as (kind, pid): ("fork host", pid) or ("worker", pid)."""
+        if self.host is not None and self.host.usable:
+            return "fork host", self.host.pid
+        if self.spare is not None and self.spare.usable and self.spare.pid is not None:
+            return "worker", self.spare.pid
+        return None
+
+    async def _keep_host(self, nursery: trio.Nursery) -> None:
+        """Keep the fork host running (OE_MCP_STANDBY=fork): serve its channel in `nursery`, and
+        start another when it ends, with the backoff of a crashed standby. Workers already
+        forked from it are not touched by its end."""
+        while not self._stopping:
+            host = self.host
+            if host is None:
+                host = await spawn_fork_host(self.worker_env, supervisor_pid=os.getpid())
+                if host is None:
+                    await self.report("warning", "The fork host cannot be started; workers are "
+                                      "started cold, with a standby worker beside them.")
+                    await self._keep_spare(nursery)
+                    return
+                self.host = host
+            nursery.start_soon(host.run)
+            await _first_of(host.gone.wait, self._stopped.wait)
+            if self._stopping:
+                return
+            self.host = None
+            self._signal()
+            delay = self.breaker.record_crash(trio.current_time())
+            await self.report("warning", f"The standby fork host {host.pid} ended; starting another.")
+            if delay is None:
+                await self._wait_out_cooldown()
+            elif delay:
+                await trio.sleep(delay)
 
     async def _keep_spare(self, nursery: trio.Nursery) -> None:
         """Keep one standby worker ready beside the current one (OE_MCP_SPARE_WORKER).
@@ -218,6 +276,8 @@ class WorkerPool:
         `run` closes."""
         first, self._first = self._first, None
         env = for_worker(self.worker_env, supervisor_pid=os.getpid(), warm_token=warm_token)
+        if first is None and self.host is not None:
+            first = await self._fork(env)
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail, process=first)
         worker.inbound = partial(self._forward, worker)
         self._workers.add(worker)
@@ -226,6 +286,18 @@ class WorkerPool:
         if worker.life is not Life.DEAD:
             nursery.start_soon(self._liveness.watch, worker)
         return worker
+
+    async def _fork(self, env: dict[str, str]) -> Any:
+        """A worker forked by the fork host, or None (it is gone or failed): then it is spawned."""
+        assert self.host is not None
+        entry, argv = self.worker_command[:3], self.worker_command[3:]
+        if entry != list(WORKER_COMMAND):  # (a test's own worker program: spawned as given)
+            return None
+        try:
+            return await self.host.fork(argv, env)
+        except ForkFailed as exc:
+            await self.report("warning", f"Could not fork a worker ({exc}); starting one cold.")
+            return None
 
     async def _forward(self, worker: WorkerProcess, message: dict[str, Any], line: bytes) -> None:
         if self.forward is not None:
@@ -267,10 +339,12 @@ class WorkerPool:
                 f"{self._tail_text()}",
             )
             return
-        standby = self.spare is not None and self.spare.usable
-        if standby:
-            await self.report("warning", f"Worker {reason} ({how}); the standby worker "
-                              f"{self.spare.pid} takes over.")
+        standby = self.standby
+        if standby is not None:
+            kind, pid = standby
+            await self.report("warning", f"Worker {reason} ({how}); " + (
+                f"the standby worker {pid} takes over." if kind == "worker"
+                else f"a new one is forked from the standby fork host {pid}."))
             return
         await self.report("warning", f"Worker {reason} ({how}); restarting it"
                           + (f" in {delay:.2f} s." if delay else "."))
@@ -420,6 +494,8 @@ class WorkerPool:
         async with trio.open_nursery() as stopping:
             for worker in list(self._workers):
                 stopping.start_soon(partial(worker.stop, reason="supervisor exiting"))
+            if self.host is not None:
+                stopping.start_soon(self.host.aclose)
         self._stopped.set()
 
 

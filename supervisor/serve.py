@@ -6,17 +6,21 @@ from __future__ import annotations
 import logging
 import signal
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
 from supervisor.cli import EXIT_INTERRUPTED, worker_env
 from supervisor.spawn import EarlyWorker, start_first_worker
 
+if TYPE_CHECKING:
+    from supervisor.spawn import EarlyHost
+
 log = logging.getLogger("oe-mcp-local")
 
 
-async def run_supervisor(demo: bool, env: dict[str, str] | None, first: EarlyWorker | None) -> int:
+async def run_supervisor(demo: bool, env: dict[str, str] | None,
+                         first: EarlyWorker | EarlyHost | None) -> int:
     """Serve until the client closes stdin (exit 0) or Ctrl-C (SIGINT, exit 130, quietly); the
     workers are stopped politely either way. SIGINT is received from the start, so it never
     arrives as a KeyboardInterrupt in the middle of something."""
@@ -33,7 +37,7 @@ async def _stop_serving_on_interrupt(interrupts: Any, serving: trio.CancelScope)
         return
 
 
-async def _serve(demo: bool, env: dict[str, str] | None, first: EarlyWorker | None,
+async def _serve(demo: bool, env: dict[str, str] | None, first: EarlyWorker | EarlyHost | None,
                  serving: trio.CancelScope, interrupts: Any) -> None:
     async with AsyncExitStack() as stack:
         overrides: dict[str, Any] = {}
@@ -42,8 +46,10 @@ async def _serve(demo: bool, env: dict[str, str] | None, first: EarlyWorker | No
 
             overrides = await stack.enter_async_context(sandbox_child())
             env = worker_env(overrides)
-            first = start_first_worker(env)  # its settings are the sandbox's: only now
-        assert env is not None
+            if first is None:  # (no fork host) its settings are the sandbox's: only now
+                first = start_first_worker(env)
+        elif env is None:  # the fork host was started early; it forks the first worker
+            env = worker_env({})
         if first is not None:
             first.adopt()
 

@@ -6,6 +6,7 @@ serves that process (`WorkerProcess(process=...)`) as it serves one it spawned w
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,10 @@ from shared.worker_env import for_worker
 if TYPE_CHECKING:
     import trio
 
+    from supervisor.fork_host import ForkHost
+
 WORKER_COMMAND = (sys.executable, "-m", "worker.cli")
+HOST_COMMAND = (sys.executable, "-m", "worker.host")  # the fork host (supervisor/fork_host.py)
 STDERR_PIPE_BYTES = 1 << 20  # Linux's limit for an unprivileged process; its default is 64 KiB
 _PIPES: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE,
                           "stderr": subprocess.PIPE, "start_new_session": True}
@@ -28,7 +32,7 @@ async def spawn_worker(command: Sequence[str], env: dict[str, str]) -> trio.Proc
     import trio
 
     process = await trio.lowlevel.open_process(list(command), env=env, **_PIPES)
-    _roomy(process.stderr)
+    roomy_stderr(process.stderr)
     return process
 
 
@@ -40,17 +44,19 @@ def start_first_worker(env: dict[str, str]) -> EarlyWorker | None:
             env, supervisor_pid=os.getpid(), warm_token=True), **_PIPES)
     except OSError:
         return None
-    _roomy(popen.stderr)
+    roomy_stderr(popen.stderr)
     return EarlyWorker(popen)
 
 
-def _roomy(pipe: Any) -> None:
-    """Its stderr pipe made STDERR_PIPE_BYTES, where the system allows (Linux): the supervisor
-    reads a worker's log in batches, and a worker must never wait on a full pipe meanwhile."""
+def roomy_stderr(pipe: Any) -> None:
+    """A worker's stderr pipe (an object with `fileno()`, or the descriptor) made
+    STDERR_PIPE_BYTES, where the system allows (Linux): the supervisor reads a worker's log in
+    batches, and a worker must never wait on a full pipe meanwhile."""
     try:
         import fcntl  # (not on Windows)
 
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, STDERR_PIPE_BYTES)
+        fd = pipe if isinstance(pipe, int) else pipe.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, STDERR_PIPE_BYTES)
     except (ImportError, AttributeError, OSError, ValueError):
         pass
 
@@ -108,3 +114,59 @@ class EarlyWorker:
 
     def kill(self) -> None:
         self._popen.kill()
+
+
+def fork_host_supported() -> bool:
+    """Fork needs a POSIX system; the host is kept to Linux, where it is tested (macOS's system
+    frameworks are not fork-safe, Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
+
+
+def host_options(env: dict[str, str], theirs: socket.socket, supervisor_pid: int) -> dict[str, Any]:
+    """How the host is started, `theirs` its end of the channel: its stdout is not ours (that
+    is the client's MCP channel), its stderr is (it logs, redacted)."""
+    return {"args": [*HOST_COMMAND, "--control-fd", str(theirs.fileno())],
+            "env": for_worker(env, supervisor_pid=supervisor_pid, warm_token=False),
+            "stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+            "pass_fds": (theirs.fileno(),), "start_new_session": True}
+
+
+def start_fork_host(env: dict[str, str], *, supervisor_pid: int) -> EarlyHost | None:
+    """Start the host without trio (the supervisor starts it first thing); None if it cannot be
+    started or forking is not supported here. The pool then adopts and serves it."""
+    if not fork_host_supported():
+        return None
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        process = subprocess.Popen(**host_options(env, theirs, supervisor_pid))
+    except OSError:
+        ours.close()
+        return None
+    finally:
+        theirs.close()
+    return EarlyHost(process, ours)
+
+
+class EarlyHost:
+    """A host started before trio runs; `adopt` (once trio runs) makes it a `ForkHost`. Until
+    then, what the supervisor uses to stop an early child: `pid`, `returncode`, `wait()`."""
+
+    def __init__(self, process: subprocess.Popen[bytes], control: socket.socket):
+        self.process, self.control = process, control
+        self.pid = process.pid
+        self._adopted: ForkHost | None = None
+
+    def adopt(self) -> ForkHost:
+        if self._adopted is None:
+            from supervisor.fork_host import ForkHost
+
+            self._adopted = ForkHost(self.process, self.control)
+        return self._adopted
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll()
+
+    async def wait(self) -> int:
+        await self.adopt().aclose(grace=0)
+        return self.process.wait()

@@ -48,7 +48,7 @@ class SupervisorStatus:
     async def document(self) -> dict[str, Any]:
         token, routes = await self.worker_state()
         pool, breaker = self.pool, self.pool.breaker
-        worker, spare = pool.current, pool.spare
+        worker, standby = pool.current, pool.standby
         return {
             "supervisor": {
                 "pid": os.getpid(),
@@ -57,7 +57,9 @@ class SupervisorStatus:
             },
             "worker": {
                 "pid": worker.pid if worker and worker.life is not Life.DEAD else None,
-                "spare_pid": spare.pid if spare and spare.usable else None,
+                # The standby ready now: a fork host (OE_MCP_STANDBY=fork) or a worker.
+                "spare_pid": standby[1] if standby else None,
+                "standby": standby[0] if standby else None,
                 "state": str(pool.state),
                 "restarts": pool.restarts,
                 "last_exit": pool.last_exit,

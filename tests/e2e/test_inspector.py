@@ -1,8 +1,9 @@
 """Interop: the MCP Inspector CLI, a third-party MCP client, lists and calls our tools.
 
-Runs `scripts/inspector_check.sh --no-install` against `oe-mcp-local --demo`. Only when the
-Inspector and Node 22 are already in .tools/ (`scripts/inspector_check.sh` installs them once):
-the normal test run never downloads anything.
+Runs `scripts/inspector_check.sh` against `oe-mcp-local --demo`. The script installs Node 22 and
+the Inspector into .tools/ (git-ignored) from npm when they are missing, as the client CLIs'
+test does; where they cannot be installed (no npm, no network: the script's exit 3) the test
+skips with the reason; once installed, a failure is a failure.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ import pytest
 from shared.settings import REPO_ROOT
 from shared.surface import Surface
 
-TOOLS_BIN = REPO_ROOT / ".tools" / "node_modules" / ".bin"
 SCRIPT = REPO_ROOT / "scripts" / "inspector_check.sh"
-
-pytestmark = pytest.mark.skipif(
-    not ((TOOLS_BIN / "mcp-inspector").exists() and (TOOLS_BIN / "node").exists()),
-    reason="MCP Inspector not installed in .tools/ (run scripts/inspector_check.sh once to install "
-    "Node 22 and the Inspector); skipped so that the test run downloads nothing",
-)
+CANNOT_INSTALL = 3  # the script's exit code when npm is missing or an install failed
 
 TOOL_BY_NAME = Surface.load().tool_names
 
@@ -43,8 +38,10 @@ def sections(stdout: str) -> dict[str, object]:
 
 def test_inspector_lists_the_tools_and_calls_one():
     done = subprocess.run(
-        ["bash", str(SCRIPT), "--no-install"], capture_output=True, text=True, timeout=300, check=False
+        ["bash", str(SCRIPT)], capture_output=True, text=True, timeout=900, check=False
     )
+    if done.returncode == CANNOT_INSTALL:
+        pytest.skip(f"the MCP Inspector could not be installed: {done.stderr.strip().splitlines()[-1:]}")
     assert done.returncode == 0, done.stderr[-3000:]
     out = sections(done.stdout)
     listed = {tool["name"] for tool in out["tools/list"]["tools"]}

@@ -195,12 +195,26 @@ async def test_cancellation_reaches_the_worker_and_progress_reaches_the_client(s
     assert progress and progress[-1][0] == progress[-1][1] == 1
 
 
+async def standby_up(socket, timeout: float = 20.0) -> dict:
+    with trio.fail_after(timeout):
+        while not (status := await status_of(socket))["worker"]["spare_pid"]:
+            await trio.sleep(0.05)
+    return status
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
 async def test_stdin_eof_takes_supervisor_and_worker_down(sandbox, tmp_path):
     async with supervisor(env_for(sandbox, tmp_path)) as conn:
-        worker_pid = (await status_of(tmp_path / "sup.sock"))["worker"]["pid"]
+        await search(conn)
+        status = await standby_up(tmp_path / "sup.sock")
+        children = [status["worker"]["pid"], status["worker"]["spare_pid"]]  # with the fork host
         process = conn.process
         await process.stdin.aclose()
-        took = await wait_until(lambda: process.poll() is not None and not alive(worker_pid),
+        took = await wait_until(lambda: process.poll() is not None and not any(map(alive, children)),
                                 timeout=3)
     assert took < 3
     assert not (tmp_path / "sup.sock").exists()
@@ -208,9 +222,11 @@ async def test_stdin_eof_takes_supervisor_and_worker_down(sandbox, tmp_path):
 
 async def test_sigkill_of_supervisor_leaves_no_orphan_worker(sandbox, tmp_path):
     async with supervisor(env_for(sandbox, tmp_path)) as conn:
-        worker_pid = (await status_of(tmp_path / "sup.sock"))["worker"]["pid"]
+        await search(conn)
+        status = await standby_up(tmp_path / "sup.sock")
+        children = [status["worker"]["pid"], status["worker"]["spare_pid"]]  # with the fork host
         os.kill(conn.pid, signal.SIGKILL)
-        took = await wait_until(lambda: not alive(worker_pid), timeout=3)
+        took = await wait_until(lambda: not any(map(alive, children)), timeout=3)
     assert took < 3
 
 
@@ -279,11 +295,41 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
     assert "ready" in table.stdout.decode()
 
 
-async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path):
-    # Per-process JWTs: with the shared token cache (the default) the promoted standby adopts the
-    # JWT and exchanges none at all (tests/e2e/test_shared_token.py).
+async def test_the_fork_host_stands_by_and_every_worker_is_forked_from_it(sandbox, tmp_path):
     sock = tmp_path / "sup.sock"
-    async with supervisor(env_for(sandbox, tmp_path, OE_MCP_SHARE_TOKEN="false")) as conn:
+    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        result_json(await search(conn))
+        before = await standby_up(sock)
+        host, first = before["worker"]["spare_pid"], before["worker"]["pid"]
+        assert before["worker"]["standby"] == "fork host"
+        assert parent_of(first) == host  # the first worker too
+        os.kill(first, signal.SIGKILL)
+        result_json(await search(conn))  # answered: replayed on a fork, or sent to it
+        replaced = await status_of(sock)
+        second = replaced["worker"]["pid"]
+        assert second not in (first, None) and parent_of(second) == host
+        assert replaced["worker"]["spare_pid"] == host and replaced["worker"]["restarts"] == 1
+
+        os.kill(host, signal.SIGKILL)  # the standby dies: the worker serving is not touched
+        results = [await search(conn) for _ in range(3)]
+        with trio.fail_after(20):
+            while (after := await status_of(sock))["worker"]["spare_pid"] in (None, host):
+                await trio.sleep(0.05)
+        result_json(await search(conn))
+        logs = [str(entry.data) for entry in conn.logs]
+    assert not any(result.is_error for result in results)
+    assert after["worker"]["pid"] == second and after["worker"]["restarts"] == 1
+    assert after["worker"]["standby"] == "fork host"
+    assert any(f"forked from the standby fork host {host}" in line for line in logs)
+    assert any(f"standby fork host {host} ended" in line for line in logs)
+
+
+async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path):
+    # OE_MCP_STANDBY=worker, and per-process JWTs: with the shared token cache (the default) the
+    # promoted standby adopts the JWT and exchanges none at all (tests/e2e/test_shared_token.py).
+    sock = tmp_path / "sup.sock"
+    env = env_for(sandbox, tmp_path, OE_MCP_SHARE_TOKEN="false", OE_MCP_STANDBY="worker")
+    async with supervisor(env) as conn:
         result_json(await search(conn))
         with trio.move_on_after(15):
             while not (before := await status_of(sock))["worker"]["spare_pid"]:
@@ -295,6 +341,7 @@ async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path
         result_json(await search(conn))
         after = await status_of(sock)
         logs = [str(entry.data) for entry in conn.logs]
+    assert before["worker"]["standby"] == "worker"
     assert after["worker"]["pid"] == before["worker"]["spare_pid"]
     assert sandbox.state.exchanges == exchanges + 1  # the promoted standby's own, only
     assert any("standby worker" in line and "takes over" in line for line in logs)

@@ -73,7 +73,7 @@ async def test_an_operator_recycle_swaps_workers_and_hands_the_jwt_over(sandbox)
 
 
 async def test_an_operator_recycle_promotes_a_ready_standby(sandbox):
-    async with running_pool(sandbox, oe_mcp_spare_worker=True) as (pool, _):
+    async with running_pool(sandbox, oe_mcp_spare_worker=True, oe_mcp_standby="worker") as (pool, _):
         old = await pool.ready_worker()
         with trio.fail_after(30):
             while pool.spare is None or not pool.spare.usable:

@@ -1,0 +1,238 @@
+"""The supervisor's side of the fork host (worker/host.py), the standby on Linux.
+
+`supervisor.spawn.start_fork_host` starts the host without trio, so that its imports overlap
+the supervisor's own start-up (as the first worker's did before). `ForkHost.run` then serves its control
+channel in the pool's nursery, and `ForkHost.fork` asks it for a worker: the answer is a `ForkedWorker`,
+which the pool's `WorkerProcess` serves as it serves a process it spawned (pid, pipes, `wait`).
+
+A forked worker is the host's child, not ours: its exit code comes from the host. If the host
+is gone first (or no longer served), the worker lives on (it still reads its requests from us),
+and its end is seen on a pidfd instead, without a code.
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import os
+import signal
+import socket
+import subprocess
+from collections.abc import Sequence
+from itertools import count
+from typing import Any
+
+import trio
+
+from supervisor.spawn import fork_host_supported, host_options, roomy_stderr
+
+READY_TIMEOUT_SECONDS = 30.0  # its imports: a cold start's, about 1 s here
+PACKET_BYTES = 65536
+
+
+class ForkFailed(Exception):
+    """The host could not fork a worker (gone, not ready in time, or the fork failed)."""
+
+
+class ForkedWorker:
+    """A worker the host forked, with what `WorkerProcess` uses of a `trio.Process`."""
+
+    def __init__(self, pid: int, stdin: Any, stdout: Any, stderr: Any, host_gone: trio.Event):
+        self.pid = pid
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.returncode: int | None = None
+        self._ended = trio.Event()
+        self._host_gone = host_gone
+
+    def ended(self, code: int | None) -> None:
+        if not self._ended.is_set():
+            self.returncode = code
+            self._ended.set()
+
+    async def wait(self) -> int | None:
+        """Its exit code as the host reported it (negative: the signal), or None when the host
+        was gone by then and only its end is known."""
+        while not self._ended.is_set():
+            if self._host_gone.is_set():  # nobody will tell: watch the process itself
+                await _wait_pid(self.pid)
+                self.ended(None)
+                break
+            await _first_set(self._ended, self._host_gone)
+        return self.returncode
+
+
+class ForkHost:
+    def __init__(self, process: Any, control: socket.socket):
+        self.process = process  # a Popen (started early) or a trio.Process
+        self.pid: int = process.pid
+        self._control = trio.socket.from_stdlib_socket(control)
+        self.ready = trio.Event()
+        self.gone = trio.Event()
+        self._ids = count(1)
+        self._pending: dict[int, tuple[trio.Event, dict[str, Any]]] = {}
+        self._workers: dict[int, ForkedWorker] = {}
+
+    @property
+    def usable(self) -> bool:
+        return self.ready.is_set() and not self.gone.is_set()
+
+    # -- its life -----------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Read the host's messages until it is gone; then end the waits on its workers."""
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._read)
+                await self._wait_exit()
+                # Its last messages (a worker's exit it saw just before) are still in the socket.
+                with trio.move_on_after(0.5):
+                    await self.gone.wait()
+                nursery.cancel_scope.cancel()
+        finally:
+            self.gone.set()
+            self._control.close()
+            for event, answer in self._pending.values():
+                answer.setdefault("error", "the fork host is gone")
+                event.set()
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                data = await self._control.recv(PACKET_BYTES)
+            except (OSError, trio.ClosedResourceError):  # (closed by `aclose`)
+                data = b""
+            if not data:
+                self.gone.set()
+                return
+            self._take(json.loads(data))
+
+    def _take(self, message: dict[str, Any]) -> None:
+        if "ready" in message:
+            self.ready.set()
+        elif "forked" in message and message["forked"] in self._pending:
+            event, answer = self._pending.pop(message["forked"])
+            answer.update(message)
+            event.set()
+        elif "exited" in message:
+            worker = self._workers.pop(message["exited"], None)
+            if worker is not None:
+                worker.ended(message.get("code"))
+
+    async def _wait_exit(self) -> None:
+        if isinstance(self.process, subprocess.Popen):
+            if self.process.poll() is None:
+                await _wait_pid(self.process.pid)
+            self.process.wait()
+        else:
+            await self.process.wait()
+
+    async def aclose(self, grace: float = 2.0) -> None:
+        """Close its channel, which ends it (its workers live on: they are stopped on their
+        own); SIGKILL after `grace` seconds; reap it."""
+        with trio.CancelScope(shield=True):
+            self._control.close()
+            with trio.move_on_after(grace):
+                await self._wait_exit()
+                return
+            self.kill()
+            await self._wait_exit()
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    # -- forking --------------------------------------------------------------------------------
+    async def fork(self, argv: Sequence[str], env: dict[str, str]) -> ForkedWorker:
+        """A new worker, forked with `argv` (the worker's command line after `python -m
+        worker.cli`) and `env`; its pipes are ours."""
+        with trio.move_on_after(READY_TIMEOUT_SECONDS):
+            await _first_set(self.ready, self.gone)
+        if not self.usable:
+            raise ForkFailed("the fork host is not running" if self.gone.is_set()
+                             else f"the fork host was not ready within {READY_TIMEOUT_SECONDS:g} s")
+        pipes = [os.pipe() for _ in range(3)]
+        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]  # its stdin to read, stdout/stderr to write
+        ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
+        roomy_stderr(ours[2])
+        fork_id = next(self._ids)
+        event, answer = trio.Event(), {}
+        self._pending[fork_id] = (event, answer)
+        try:
+            request = json.dumps({"fork": fork_id, "argv": list(argv), "env": env}).encode()
+            try:
+                await self._control.sendmsg(
+                    [request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))])
+            except OSError as exc:
+                raise ForkFailed(f"the fork host did not take the request ({exc})") from None
+            await event.wait()
+        except BaseException:
+            self._pending.pop(fork_id, None)
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        if "pid" not in answer:
+            for fd in ours:
+                os.close(fd)
+            raise ForkFailed(answer.get("error") or "the fork host answered no pid")
+        worker = ForkedWorker(answer["pid"], *(trio.lowlevel.FdStream(fd) for fd in ours),
+                              host_gone=self.gone)
+        self._workers[worker.pid] = worker
+        return worker
+
+
+async def spawn_fork_host(env: dict[str, str], *, supervisor_pid: int) -> ForkHost | None:
+    """`start_fork_host` from a running trio (the host is replaced after it ended)."""
+    if not fork_host_supported():
+        return None
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    options = host_options(env, theirs, supervisor_pid)
+    try:
+        process = await trio.lowlevel.open_process(options.pop("args"), **options)
+    except OSError:
+        ours.close()
+        return None
+    finally:
+        theirs.close()
+    return ForkHost(process, ours)
+
+
+async def _first_set(*events: trio.Event) -> None:
+    async with trio.open_nursery() as race:
+        for event in events:
+            async def wait(event: trio.Event = event) -> None:
+                await event.wait()
+                race.cancel_scope.cancel()
+
+            race.start_soon(wait)
+
+
+async def _wait_pid(pid: int) -> None:
+    """Until process `pid` has ended (a pidfd where there is one, else polling)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is None:
+        while _exists(pid):
+            await trio.sleep(0.05)
+        return
+    try:
+        await trio.lowlevel.wait_readable(pidfd)
+    finally:
+        os.close(pidfd)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
