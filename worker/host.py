@@ -38,20 +38,23 @@ MAX_PACKET_BYTES = 1 << 20  # a fork request carries the worker's environment
 STDIO_FDS = 3
 # Imported by a worker only once it serves or calls OvalEdge: imported here too, so that each
 # worker finds them loaded (and shared) instead of loading a copy of its own.
+# tests/worker/test_light_imports.py checks that this leaves nothing for a worker to import.
 SERVING_MODULES = ("worker.server", "worker.stdio", "httpcore2", "h2.connection", "truststore",
-                   "jsonschema", "jwt")
+                   "jsonschema", "jwt", "anyio._backends._trio", "anyio.streams.stapled",
+                   "anyio._core._sockets", "encodings.idna", "supervisor.runtime")
 
 
 def preload() -> None:
-    import importlib
-
     import worker.cli  # noqa: F401  (the worker's entry point and its settings)
 
     for name in SERVING_MODULES:
         try:
-            importlib.import_module(name)
+            __import__(name)  # (the import statement's way: `-X importtime` reports it)
         except ImportError:  # optional in the worker too (h2, truststore)
             pass
+    from worker.transport import tls_context
+
+    tls_context()  # the certificates, loaded once for every worker (a cold load is about 25 ms)
     # What survives the imports stays where the collector never writes to it again: a forked
     # worker's collections would otherwise copy every page of it.
     gc.collect()

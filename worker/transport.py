@@ -13,6 +13,7 @@ worker, not two (docs/performance.md). Its certificates are those httpx trusted 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -46,10 +47,24 @@ def tls_context() -> ssl.SSLContext:
     """The certificates OvalEdge's must chain to: `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else
     certifi's bundle (what httpx trusted; httpx2 alone would take the system's store instead)."""
     if cafile := os.environ.get("SSL_CERT_FILE"):
-        return ssl.create_default_context(cafile=cafile)
+        return _context("cafile", cafile, _changed_at(cafile))
     if capath := os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=capath)
-    return ssl.create_default_context(cafile=certifi.where())
+        return _context("capath", capath, _changed_at(capath))
+    return _context("cafile", certifi.where(), _changed_at(certifi.where()))
+
+
+@functools.cache
+def _context(kind: str, path: str, changed_at: int | None) -> ssl.SSLContext:
+    """Loading the certificates takes about 25 ms: the fork host (worker/host.py) loads them once,
+    and a worker forked from it finds them loaded, unless the file changed since."""
+    return ssl.create_default_context(**{kind: path})
+
+
+def _changed_at(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:  # (create_default_context then says what is wrong with it)
+        return None
 
 
 def build_http_client(settings: Settings) -> httpx2.AsyncClient:

@@ -1,7 +1,8 @@
 """The worker imports what a stdio MCP server and its tools use, and no web server or second HTTP
 client of its own. Measured on the real process, through a handshake, every list, a resource
 read, a prompt and a call of each tool family: every module it imports is in Python's
-import-time report on its stderr.
+import-time report on its stderr. The fork host preloads every one of them, so that a forked
+worker loads nothing of its own.
 
 The MCP SDK's own import floor holds starlette, uvicorn and sse_starlette: any `import mcp...`
 runs the package's `__init__`, which imports the client and server sides wholesale, and
@@ -16,7 +17,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.harness import imported_modules, sandbox_env, worker
+from tests.harness import base_env, imported_modules, sandbox_env, worker
 
 # What the worker imports of the SDK (worker/server.py, mcp_server.py, stdio.py).
 SDK_PIECES = ("mcp", "mcp.types", "mcp.server", "mcp.server.context", "mcp.shared.message")
@@ -93,6 +94,16 @@ async def test_the_worker_loads_no_web_server_or_second_http_client_beyond_the_s
     floor = sdk_floor()
     beyond = sorted(name for name in imported - floor if name.split(".")[0] in WEB)
     assert not beyond, f"web-server modules the worker loads beyond the SDK's own floor: {beyond}"
+    # A worker forked by the fork host (worker/host.py) finds all it imports loaded and shared.
+    not_preloaded = sorted(imported - preloaded_by_the_fork_host())
+    assert not not_preloaded, f"modules a worker imports that the fork host does not preload: {not_preloaded}"
+
+
+def preloaded_by_the_fork_host() -> set[str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "from worker.host import preload; preload()"],
+                          capture_output=True, text=True, check=True, env=base_env())
+    return imported_modules(done.stderr)
 
 
 async def first_prompt(conn) -> tuple[str, dict[str, str]]:
