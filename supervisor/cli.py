@@ -47,17 +47,19 @@ def worker_env(overrides: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def start_fork_host_early() -> Any:
+def start_fork_host_early(env: dict[str, str] | None) -> Any:
     """The fork host (the standby, which forks the first worker too), started before anything
     heavy is imported, unless this machine cannot fork or the environment asks for another
-    standby (a setting in the env file is read later: the pool then stops this host)."""
+    standby (a setting in the env file is read later: the pool then stops this host). With the
+    workers' `env`, it is asked at once for the first worker, which it forks as soon as it has
+    imported the worker's code (the demo's worker needs the sandbox's address: asked later)."""
     standby = os.environ.get("OE_MCP_STANDBY", "fork").strip().lower() or "fork"
     spare = os.environ.get("OE_MCP_SPARE_WORKER", "true").strip().lower()
     if standby != "fork" or spare in ("false", "0", "no", "off"):
         return None
     from supervisor.spawn import start_fork_host
 
-    return start_fork_host(dict(os.environ), supervisor_pid=os.getpid())
+    return start_fork_host(dict(os.environ), supervisor_pid=os.getpid(), first_worker_env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,11 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "worker.check", *(["--demo"] if args.demo else [])]
         os.execv(sys.executable, command)
     configure_logging("oe-mcp-local")
-    env, first = None, start_fork_host_early()
-    if first is None and not args.demo:  # (the demo's worker needs the sandbox's address)
+    env = None if args.demo else worker_env({})  # (the demo's needs the sandbox's address)
+    first = start_fork_host_early(env)
+    if first is None and env is not None:
         from supervisor.spawn import start_first_worker
 
-        env = worker_env({})
         first = start_first_worker(env)
     from shared.processes import run_main
     from supervisor.serve import run_supervisor

@@ -24,7 +24,7 @@ from typing import Any
 
 import trio
 
-from supervisor.spawn import fork_host_supported, host_options, roomy_stderr
+from supervisor.spawn import FIRST_FORK_ID, fork_host_supported, host_options, roomy_stderr
 
 READY_TIMEOUT_SECONDS = 30.0  # its imports: a cold start's, about 1 s here
 PACKET_BYTES = 65536
@@ -62,15 +62,22 @@ class ForkedWorker:
 
 
 class ForkHost:
-    def __init__(self, process: Any, control: socket.socket):
+    def __init__(self, process: Any, control: socket.socket, *, first: list[int] | None = None):
+        """`first`: our ends of the pipes of a first worker asked for before trio ran
+        (`supervisor.spawn.start_fork_host`), which `take_first` hands out."""
         self.process = process  # a Popen (started early) or a trio.Process
         self.pid: int = process.pid
         self._control = trio.socket.from_stdlib_socket(control)
         self.ready = trio.Event()
         self.gone = trio.Event()
-        self._ids = count(1)
+        self._ids = count(FIRST_FORK_ID + 1)
         self._pending: dict[int, tuple[trio.Event, dict[str, Any]]] = {}
         self._workers: dict[int, ForkedWorker] = {}
+        self._first = first
+        # The host's answer to the first worker's request: set, {"forked": 0, "pid": p} or an error.
+        self.first_answer: tuple[trio.Event, dict[str, Any]] = (trio.Event(), {})
+        if first is not None:
+            self._pending[FIRST_FORK_ID] = self.first_answer
 
     @property
     def usable(self) -> bool:
@@ -130,6 +137,9 @@ class ForkHost:
         own); SIGKILL after `grace` seconds; reap it."""
         with trio.CancelScope(shield=True):
             self._control.close()
+            for fd in self._first or ():  # a first worker nobody took: its stdin closes, it ends
+                os.close(fd)
+            self._first = None
             with trio.move_on_after(grace):
                 await self._wait_exit()
                 return
@@ -143,6 +153,29 @@ class ForkHost:
             pass
 
     # -- forking --------------------------------------------------------------------------------
+    async def take_first(self) -> ForkedWorker | None:
+        """The first worker, asked for at start, once: None if there was none, or it failed (the
+        caller then forks or spawns one)."""
+        pipes, self._first = self._first, None
+        if pipes is None:
+            return None
+        event, answer = self.first_answer
+        with trio.move_on_after(READY_TIMEOUT_SECONDS):
+            await event.wait()
+        return self._forked(answer, pipes)
+
+    def _forked(self, answer: dict[str, Any], ours: list[int]) -> ForkedWorker | None:
+        """The worker the host answered `answer` for, on our ends `ours` of its pipes; None (and
+        the pipes closed) if it forked none."""
+        if "pid" not in answer:
+            for fd in ours:
+                os.close(fd)
+            return None
+        worker = ForkedWorker(answer["pid"], *(trio.lowlevel.FdStream(fd) for fd in ours),
+                              host_gone=self.gone)
+        self._workers[worker.pid] = worker
+        return worker
+
     async def fork(self, argv: Sequence[str], env: dict[str, str]) -> ForkedWorker:
         """A new worker, forked with `argv` (the worker's command line after `python -m
         worker.cli`) and `env`; its pipes are ours."""
@@ -174,13 +207,9 @@ class ForkHost:
         finally:
             for fd in theirs:
                 os.close(fd)
-        if "pid" not in answer:
-            for fd in ours:
-                os.close(fd)
+        worker = self._forked(answer, ours)
+        if worker is None:
             raise ForkFailed(answer.get("error") or "the fork host answered no pid")
-        worker = ForkedWorker(answer["pid"], *(trio.lowlevel.FdStream(fd) for fd in ours),
-                              host_gone=self.gone)
-        self._workers[worker.pid] = worker
         return worker
 
 

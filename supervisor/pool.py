@@ -277,7 +277,8 @@ class WorkerPool:
         first, self._first = self._first, None
         env = for_worker(self.worker_env, supervisor_pid=os.getpid(), warm_token=warm_token)
         if first is None and self.host is not None:
-            first = await self._fork(env)
+            first = await self.host.take_first() if warm_token else None
+            first = first or await self._fork(env)
         worker = WorkerProcess(self.worker_command, env, self.stderr_tail, process=first)
         worker.inbound = partial(self._forward, worker)
         self._workers.add(worker)

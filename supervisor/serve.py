@@ -48,8 +48,6 @@ async def _serve(demo: bool, env: dict[str, str] | None, first: EarlyWorker | Ea
             env = worker_env(overrides)
             if first is None:  # (no fork host) its settings are the sandbox's: only now
                 first = start_first_worker(env)
-        elif env is None:  # the fork host was started early; it forks the first worker
-            env = worker_env({})
         if first is not None:
             first.adopt()
 

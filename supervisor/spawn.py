@@ -131,9 +131,12 @@ def host_options(env: dict[str, str], theirs: socket.socket, supervisor_pid: int
             "pass_fds": (theirs.fileno(),), "start_new_session": True}
 
 
-def start_fork_host(env: dict[str, str], *, supervisor_pid: int) -> EarlyHost | None:
+def start_fork_host(env: dict[str, str], *, supervisor_pid: int,
+                    first_worker_env: dict[str, str] | None = None) -> EarlyHost | None:
     """Start the host without trio (the supervisor starts it first thing); None if it cannot be
-    started or forking is not supported here. The pool then adopts and serves it."""
+    started or forking is not supported here. The pool then adopts and serves it. With
+    `first_worker_env` (the workers' environment), the first worker is asked for at once: the
+    host forks it as soon as its imports are done, as a worker spawned now would be ready."""
     if not fork_host_supported():
         return None
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -144,23 +147,54 @@ def start_fork_host(env: dict[str, str], *, supervisor_pid: int) -> EarlyHost | 
         return None
     finally:
         theirs.close()
-    return EarlyHost(process, ours)
+    first = None
+    if first_worker_env is not None:
+        first = _ask_first_worker(ours, for_worker(first_worker_env, supervisor_pid=supervisor_pid,
+                                                   warm_token=True))
+    return EarlyHost(process, ours, first)
+
+
+FIRST_FORK_ID = 0  # the id of the fork asked for at start (the pool's later ones count from 1)
+
+
+def _ask_first_worker(control: socket.socket, env: dict[str, str]) -> list[int] | None:
+    """Send the fork request of the first worker; our ends of its stdin, stdout and stderr, or
+    None if it could not be sent (the pool then asks once it runs)."""
+    import json
+
+    pipes = [os.pipe() for _ in range(3)]
+    theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+    ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
+    roomy_stderr(ours[2])
+    request = json.dumps({"fork": FIRST_FORK_ID, "argv": [], "env": env}).encode()
+    try:
+        socket.send_fds(control, [request], theirs)
+    except OSError:
+        for fd in ours:
+            os.close(fd)
+        return None
+    finally:
+        for fd in theirs:
+            os.close(fd)
+    return ours
 
 
 class EarlyHost:
     """A host started before trio runs; `adopt` (once trio runs) makes it a `ForkHost`. Until
     then, what the supervisor uses to stop an early child: `pid`, `returncode`, `wait()`."""
 
-    def __init__(self, process: subprocess.Popen[bytes], control: socket.socket):
+    def __init__(self, process: subprocess.Popen[bytes], control: socket.socket,
+                 first_worker_pipes: list[int] | None = None):
         self.process, self.control = process, control
         self.pid = process.pid
+        self.first_worker_pipes = first_worker_pipes  # the first worker's, asked for at start
         self._adopted: ForkHost | None = None
 
     def adopt(self) -> ForkHost:
         if self._adopted is None:
             from supervisor.fork_host import ForkHost
 
-            self._adopted = ForkHost(self.process, self.control)
+            self._adopted = ForkHost(self.process, self.control, first=self.first_worker_pipes)
         return self._adopted
 
     @property

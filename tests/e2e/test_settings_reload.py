@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from tests.harness import base_env, result_json, result_text, status_of, supervisor
+from tests.harness import alive, base_env, result_json, result_text, status_of, supervisor, wait_until
 
 SEARCH = ("asset_explorer", {"search_terms": ["orders"]})
 SECOND_TOKEN, SECOND_SECRET = "second-machine-token", "second-machine-secret"
@@ -84,3 +84,41 @@ async def test_valid_settings_broken_while_running_keep_the_running_worker(sandb
         warned = [log.data for log in conn.logs if log.level == "warning"]
         assert any("keeps its settings until they are fixed" in text and "OVALEDGE_BASE_URL" in text
                    for text in warned), warned
+
+
+def processes_of(supervisor_pid: int) -> list[int]:
+    """Live processes started for this supervisor (its fork host, workers forked or spawned):
+    their environment names it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"OE_MCP_SUPERVISOR_PID={supervisor_pid}".encode() in environ and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_standby_worker_set_in_the_env_file_stops_the_early_fork_host_and_its_worker(
+        sandbox, tmp_path):
+    # The fork host is started, and asked for the first worker, before the env file is read;
+    # OE_MCP_STANDBY=worker there means neither is used: both must go, and only the pool's own
+    # workers remain.
+    from sandbox import DEMO_USER_SECRET, DEMO_USER_TOKEN
+
+    env_file, sock = tmp_path / ".env", tmp_path / "sup.sock"
+    settings_file(env_file, base_url=sandbox.base_url, token=DEMO_USER_TOKEN, secret=DEMO_USER_SECRET)
+    with env_file.open("a") as file:
+        file.write("OE_MCP_STANDBY=worker\n")
+    env = base_env({"OE_MCP_ENV_FILE": str(env_file), "OE_MCP_STATUS_SOCKET": str(sock)})
+    async with supervisor(env) as conn:
+        result_json(await conn.call(*SEARCH))
+        with trio.fail_after(20):
+            while not (status := await status_of(sock))["worker"]["spare_pid"]:
+                await trio.sleep(0.05)
+        assert status["worker"]["standby"] == "worker"
+        pool = {status["worker"]["pid"], status["worker"]["spare_pid"]}
+        await wait_until(lambda: set(processes_of(conn.pid)) == pool, timeout=10)

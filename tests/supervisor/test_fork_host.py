@@ -16,7 +16,7 @@ import pytest
 import trio
 
 from supervisor.fork_host import ForkFailed, ForkHost, spawn_fork_host
-from supervisor.spawn import fork_host_supported, host_options
+from supervisor.spawn import fork_host_supported, host_options, start_fork_host
 from supervisor.worker_process import Life, WorkerProcess
 from tests.harness import alive, wait_until
 from tests.supervisor.test_worker_process import WORKER_COMMAND, WORKER_ENV
@@ -126,3 +126,29 @@ async def test_a_worker_whose_supervisor_dies_exits_though_its_parent_is_the_hos
         assert worker.exit is not None and worker.exit.code == 1
         await host.aclose()
         nursery.cancel_scope.cancel()
+
+
+async def test_the_first_worker_asked_for_at_start_is_served_once_or_ends_with_the_host():
+    for taken in (True, False):
+        early = start_fork_host(WORKER_ENV, supervisor_pid=os.getpid(), first_worker_env=WORKER_ENV)
+        assert early is not None
+        host = early.adopt()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(host.run)
+            answered, answer = host.first_answer
+            with trio.fail_after(30):
+                await answered.wait()
+            pid = answer["pid"]
+            assert alive(pid)
+            if taken:  # the pool's first worker: served like any other, and only once
+                process = await host.take_first()
+                assert process is not None and process.pid == pid
+                assert await host.take_first() is None
+                worker = WorkerProcess(WORKER_COMMAND, {}, deque(maxlen=20), process=process)
+                nursery.start_soon(worker.run)
+                with trio.fail_after(30):
+                    await worker.reached(Life.READY)
+                await worker.stop()
+            await host.aclose()  # not taken (the settings chose another standby): it ends too
+            await wait_until(lambda pid=pid: not alive(pid), timeout=10)
+            nursery.cancel_scope.cancel()
