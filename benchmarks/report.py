@@ -327,8 +327,8 @@ def _recovery(rec: dict[str, Any]) -> list[str]:
            "SIGKILL of the current worker (pid from `oe-mcp-status --json`) once the supervisor is settled "
            "(worker ready and, with the standby on, the standby ready too), then the time until calls are "
            f"answered again. Under load: {rec['under_load_tasks']} callers in a loop, sandbox latency "
-           f"{rec['under_load_latency_seconds'] * 1000:.0f} ms. One supervisor per variant, side by side; they "
-           "are killed in turn.", "",
+           f"{rec['under_load_latency_seconds'] * 1000:.0f} ms. One supervisor per variant, side by "
+           "side; they are killed in turn.", "",
            "| | n | p50 | p95 | max |", "| --- | --- | --- | --- | --- |"]
     for variant, data in rec["variants"].items():
         for key, what in (("idle", "idle: SIGKILL -> next call answered"),

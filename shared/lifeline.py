@@ -12,6 +12,7 @@ import os
 
 import trio
 
+from shared.processes import pid_alive
 from shared.worker_env import FORK_HOST_PID_ENV, PARENT_PID_ENV
 
 POLL_SECONDS = 1.0
@@ -42,16 +43,6 @@ async def exit_when_supervisor_dies() -> None:
             finally:
                 os.close(fd)
             os._exit(1)
-    while os.getppid() == parent and _alive(pid):  # no pidfd here: reparenting tells us instead
+    while os.getppid() == parent and pid_alive(pid):  # no pidfd here: reparenting tells us instead
         await trio.sleep(POLL_SECONDS)
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # (it exists, and is not ours to signal)
-        pass
-    return True

@@ -12,6 +12,20 @@ from typing import Any
 import trio
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a zombie counts), mine or another user's. Always True on
+    Windows, where os.kill would end the process: a dead pid is then only counted as alive."""
+    if sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (it exists, and is not ours to signal)
+        return True
+    return True
+
+
 def signal_group(process: trio.Process, *, gently: bool = False) -> None:
     """SIGTERM (gently) or SIGKILL the process's whole group: it was started in a session of its
     own, so this reaches anything it spawned. Windows has no groups: the process alone."""

@@ -24,6 +24,7 @@ from typing import Any
 
 import trio
 
+from shared.processes import pid_alive
 from supervisor.spawn import FIRST_FORK_ID, fork_host_supported, host_options, roomy_stderr
 
 READY_TIMEOUT_SECONDS = 30.0  # its imports: a cold start's, about 1 s here
@@ -248,20 +249,10 @@ async def _wait_pid(pid: int) -> None:
     except (AttributeError, OSError):
         pidfd = None
     if pidfd is None:
-        while _exists(pid):
+        while pid_alive(pid):
             await trio.sleep(0.05)
         return
     try:
         await trio.lowlevel.wait_readable(pidfd)
     finally:
         os.close(pidfd)
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        pass
-    return True

@@ -134,14 +134,6 @@ def pid_of(path: Path) -> int | None:
     return None
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def is_status_entry(path: Path) -> bool:
@@ -155,6 +147,8 @@ def is_status_entry(path: Path) -> bool:
 
 def running_sockets() -> list[Path]:
     """Sockets of live supervisors; stale ones (their process is gone) are removed."""
+    from shared.processes import pid_alive  # (trio with it: not on oe-mcp-status's start-up path)
+
     found = []
     for folder in runtime_dirs():
         candidates = [path for suffix in (SOCKET_SUFFIX, TCP_SUFFIX)

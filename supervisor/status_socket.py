@@ -26,10 +26,10 @@ from pathlib import Path
 
 import trio
 
+from shared.processes import pid_alive
 from shared.redaction import redact
 from supervisor.pool import WorkerPool
 from supervisor.runtime import (
-    pid_alive,
     publish,
     socket_path_for,
     staged_name,

@@ -26,7 +26,6 @@ import logging
 import os
 import secrets
 import stat
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from filelock import FileLock, Timeout
 
+from shared.processes import pid_alive
 from shared.worker_env import PARENT_PID_ENV
 
 log = logging.getLogger("oe-mcp-worker.tokens")
@@ -54,18 +54,6 @@ def server_pid() -> int:
     """The process a user sees: the supervisor (oe-mcp-local) when there is one, else us."""
     raw = os.environ.get(PARENT_PID_ENV, "")
     return int(raw) if raw.isdigit() else os.getpid()
-
-
-def _pid_alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill there terminates; a mark of a dead pid only overcounts
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 @dataclass
@@ -235,7 +223,7 @@ class TokenCache:
             os.close(os.open(mark, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o600))
         for temp in self.directory.glob(f".{self.path.name}.*.*"):
             pid = temp.name[len(self.path.name) + 2:].split(".", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
                 with contextlib.suppress(OSError):
                     temp.unlink()
 
@@ -246,7 +234,7 @@ class TokenCache:
             digits = mark.name.rsplit("-", 1)[1]
             if not digits.isdigit():
                 continue
-            if _pid_alive(int(digits)):
+            if pid_alive(int(digits)):
                 count += 1
             else:
                 with contextlib.suppress(OSError):
