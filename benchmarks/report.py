@@ -31,6 +31,8 @@ LABELS = {"worker": "oe-mcp-worker, direct", "local": "oe-mcp-local (supervisor 
 HANDSHAKE_LABELS = {
     "local_hanging_token": "oe-mcp-local, token endpoint hangs (30 s)",
     "local": "oe-mcp-local, token endpoint answers",
+    "local_worker_standby": ("oe-mcp-local with a standby worker (OE_MCP_STANDBY=worker), token endpoint "
+                             "answers"),
     "worker": "oe-mcp-worker alone (a worker's cold start)",
     "floor_python": "floor: `python -c 'import sys'`",
     "floor_mcp_types_pkg": "floor: `python -c 'import mcp_types'` (the SDK's types package alone)",
@@ -139,6 +141,13 @@ def summary_rows(results: dict[str, Any]) -> Rows:
                  f"(p50 of {local_first['n']} spawns)",
                  f"{secs(local_first['p50'])} vs {secs(worker_first['p50'])}: {extra * 1000:+.0f} ms",
                  f"<= +{limit * 1000:.0f} ms", extra <= limit, "first_call")
+        spawned = _get(hs, "first_call", "local_worker_standby")
+        if _get(spawned, "n"):
+            rows.add("The same with a standby worker (OE_MCP_STANDBY=worker: the first worker spawned, "
+                     "not forked from the fork host), interleaved with it",
+                     f"{secs(spawned['p50'])}: the fork host's first call "
+                     f"{(local_first['p50'] - spawned['p50']) * 1000:+.0f} ms against it",
+                     "(comparison)", None)
     rec = _get(sections, "recovery", "variants", "fork")
     limit = TARGETS["recovery_seconds"]
     if _get(rec, "idle", "n"):

@@ -199,10 +199,12 @@ FLOORS = {"floor_python": "sys", "floor_mcp_types_pkg": "mcp_types", "floor_mcp_
 
 
 async def handshake(plan: Plan, say: Progress) -> dict[str, Any]:
-    variants = ["local_hanging_token", "local", "worker", *FLOORS]
+    # "local_worker_standby": the supervisor as before the fork host (its first worker spawned).
+    servers = ["local_hanging_token", "local", "local_worker_standby", "worker"]
+    variants = [*servers, *FLOORS]
     initialize: dict[str, list[float]] = {v: [] for v in variants}
-    tools_list: dict[str, list[float]] = {v: [] for v in variants[:3]}
-    first_call: dict[str, list[float]] = {"local": [], "worker": []}
+    tools_list: dict[str, list[float]] = {v: [] for v in servers}
+    first_call: dict[str, list[float]] = {"local": [], "local_worker_standby": [], "worker": []}
     async with sandbox_process() as sandbox:
         for i in range(plan.handshake_spawns):
             for variant in _rotate(variants, i):
@@ -214,7 +216,9 @@ async def handshake(plan: Plan, say: Progress) -> dict[str, Any]:
                 if variant == "local_hanging_token":
                     await sandbox.fault(TOKEN_PATH, times=20, delay=30)
                 argv = _worker() if variant == "worker" else _local()
-                env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(_socket(plan, "hs")))
+                standby = {"OE_MCP_STANDBY": "worker"} if variant == "local_worker_standby" else {}
+                env = server_env(sandbox, plan.runtime, OE_MCP_STATUS_SOCKET=str(_socket(plan, "hs")),
+                                 **standby)
                 async with mcp_client(argv, env, stderr_name=f"hs-{variant}") as client:
                     assert client.initialized_at and client.listed_at
                     initialize[variant].append(client.initialized_at - client.spawned_at)
