@@ -74,14 +74,27 @@ def _handshake(results: dict[str, Any]) -> list[str]:
 
 
 def _first_call(results: dict[str, Any]) -> list[str]:
-    first = results["sections"]["handshake"]["first_call"]
-    local, worker = first["local"], first["worker"]
-    return [
+    hs = results["sections"]["handshake"]
+    local, worker = hs["first_call"]["local"], hs["first_call"]["worker"]
+    note = (
         f"- **First call ({secs(local['p50'])} against the worker's own {secs(worker['p50'])} + "
-        f"{TARGETS['first_call_extra_seconds'] * 1000:.0f} ms).** The worker is spawned before the "
-        "supervisor's own imports, so the two start-ups overlap; what remains is the supervisor's "
-        "share of the cores while the worker imports, its handshake with the worker, and the extra hop."
-    ]
+        f"{TARGETS['first_call_extra_seconds'] * 1000:.0f} ms).** The fork host is started before the "
+        "supervisor's own imports and asked for the first worker at once, so the two start-ups overlap; "
+        "what remains is the supervisor's share of the cores while the host imports, the fork, the "
+        "worker's handshake, and the extra hop."
+    )
+    spawned = hs["first_call"].get("local_worker_standby") or {}
+    samples = hs.get("samples", {}).get("first_call", {})
+    if spawned.get("n") and samples.get("local") and samples.get("local_worker_standby"):
+        forked, plain = samples["local"], samples["local_worker_standby"]
+        note += (
+            f" With a standby worker instead (the first worker spawned at once, as before the fork "
+            f"host), interleaved in the same run: {secs(spawned['p50'])} (p50), "
+            f"{(spawned['p50'] - worker['p50']) * 1000:+.0f} ms over the worker alone; the spawns ranged "
+            f"over {secs(min(forked))} to {secs(max(forked))} with the fork host and {secs(min(plain))} "
+            f"to {secs(max(plain))} without."
+        )
+    return [note]
 
 
 def _recovery(results: dict[str, Any], which: str) -> list[str]:
