@@ -25,9 +25,13 @@ from typing import Any
 import trio
 
 from shared.processes import pid_alive
-from supervisor.spawn import FIRST_FORK_ID, fork_host_supported, host_options, roomy_stderr
+from supervisor.spawn import FIRST_FORK_ID, fork_host_supported, host_options, worker_pipes
 
 READY_TIMEOUT_SECONDS = 30.0  # its imports: a cold start's, about 1 s here
+# A fork is answered in milliseconds: a host that takes longer is stopped or hung (SIGSTOP), and
+# is killed, so that the worker is spawned cold and the pool starts another host.
+ANSWER_TIMEOUT_SECONDS = 5.0
+CODE_WAIT_SECONDS = 0.5  # after a worker's end, for the host's word of its exit code
 PACKET_BYTES = 65536
 
 
@@ -51,14 +55,13 @@ class ForkedWorker:
             self._ended.set()
 
     async def wait(self) -> int | None:
-        """Its exit code as the host reported it (negative: the signal), or None when the host
-        was gone by then and only its end is known."""
-        while not self._ended.is_set():
-            if self._host_gone.is_set():  # nobody will tell: watch the process itself
-                await _wait_pid(self.pid)
-                self.ended(None)
-                break
-            await _first_set(self._ended, self._host_gone)
+        """Its exit code as the host reported it (negative: the signal), or None where the host
+        could not tell (gone, or stopped). Its end itself is seen on a pidfd, which needs no reap."""
+        if not self._ended.is_set():
+            await _wait_pid(self.pid)
+            with trio.move_on_after(CODE_WAIT_SECONDS):  # the host reaps it and says how it ended
+                await _first_set(self._ended, self._host_gone)
+            self.ended(self.returncode)
         return self.returncode
 
 
@@ -161,9 +164,18 @@ class ForkHost:
         if pipes is None:
             return None
         event, answer = self.first_answer
-        with trio.move_on_after(READY_TIMEOUT_SECONDS):
-            await event.wait()
+        if not await self._answered(event, READY_TIMEOUT_SECONDS):
+            answer.setdefault("error", "no answer")
         return self._forked(answer, pipes)
+
+    async def _answered(self, event: trio.Event, timeout: float) -> bool:
+        """Wait for the host's answer `event`; a host that does not answer in `timeout` seconds is
+        killed (it is stopped or hung), and False returned."""
+        with trio.move_on_after(timeout):
+            await event.wait()
+            return True
+        self.kill()
+        return False
 
     def _forked(self, answer: dict[str, Any], ours: list[int]) -> ForkedWorker | None:
         """The worker the host answered `answer` for, on our ends `ours` of its pipes; None (and
@@ -185,10 +197,7 @@ class ForkHost:
         if not self.usable:
             raise ForkFailed("the fork host is not running" if self.gone.is_set()
                              else f"the fork host was not ready within {READY_TIMEOUT_SECONDS:g} s")
-        pipes = [os.pipe() for _ in range(3)]
-        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]  # its stdin to read, stdout/stderr to write
-        ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
-        roomy_stderr(ours[2])
+        theirs, ours = worker_pipes()
         fork_id = next(self._ids)
         event, answer = trio.Event(), {}
         self._pending[fork_id] = (event, answer)
@@ -199,7 +208,9 @@ class ForkHost:
                     [request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))])
             except OSError as exc:
                 raise ForkFailed(f"the fork host did not take the request ({exc})") from None
-            await event.wait()
+            if not await self._answered(event, ANSWER_TIMEOUT_SECONDS):
+                raise ForkFailed(f"the fork host did not answer within {ANSWER_TIMEOUT_SECONDS:g} s "
+                                 "and was killed")
         except BaseException:
             self._pending.pop(fork_id, None)
             for fd in ours:

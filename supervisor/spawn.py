@@ -154,6 +154,15 @@ def start_fork_host(env: dict[str, str], *, supervisor_pid: int,
     return EarlyHost(process, ours, first)
 
 
+def worker_pipes() -> tuple[list[int], list[int]]:
+    """A forked worker's stdin, stdout and stderr: (its ends, to pass to the fork host; ours)."""
+    pipes = [os.pipe() for _ in range(3)]
+    theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]  # its stdin to read, stdout/stderr to write
+    ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
+    roomy_stderr(ours[2])
+    return theirs, ours
+
+
 FIRST_FORK_ID = 0  # the id of the fork asked for at start (the pool's later ones count from 1)
 
 
@@ -162,10 +171,7 @@ def _ask_first_worker(control: socket.socket, env: dict[str, str]) -> list[int] 
     None if it could not be sent (the pool then asks once it runs)."""
     import json
 
-    pipes = [os.pipe() for _ in range(3)]
-    theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
-    ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
-    roomy_stderr(ours[2])
+    theirs, ours = worker_pipes()
     request = json.dumps({"fork": FIRST_FORK_ID, "argv": [], "env": env}).encode()
     try:
         socket.send_fds(control, [request], theirs)

@@ -324,6 +324,25 @@ async def test_the_fork_host_stands_by_and_every_worker_is_forked_from_it(sandbo
     assert any(f"standby fork host {host} ended" in line for line in logs)
 
 
+async def test_a_stopped_fork_host_is_killed_and_replaced_and_the_worker_spawned_cold(sandbox, tmp_path):
+    sock = tmp_path / "sup.sock"
+    async with supervisor(env_for(sandbox, tmp_path)) as conn:
+        result_json(await search(conn))
+        before = await standby_up(sock)
+        host, first = before["worker"]["spare_pid"], before["worker"]["pid"]
+        os.kill(host, signal.SIGSTOP)  # hung: it will never answer a fork
+        os.kill(first, signal.SIGKILL)
+        result_json(await search(conn))  # answered by a worker spawned cold after the fork timed out
+        with trio.fail_after(30):
+            while (after := await status_of(sock))["worker"]["spare_pid"] in (None, host):
+                await trio.sleep(0.05)
+        spawned_by = parent_of(after["worker"]["pid"])
+        logs = [str(entry.data) for entry in conn.logs]
+    assert not alive(host)
+    assert spawned_by == conn.pid  # spawned, not forked
+    assert any("did not answer within" in line and "starting one cold" in line for line in logs)
+
+
 async def test_standby_worker_takes_over_without_a_token_fight(sandbox, tmp_path):
     # OE_MCP_STANDBY=worker, and per-process JWTs: with the shared token cache (the default) the
     # promoted standby adopts the JWT and exchanges none at all (tests/e2e/test_shared_token.py).
