@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="oe-mcp-worker-host", description=__doc__.splitlines()[0])
     parser.add_argument("--control-fd", type=int, required=True)
     args = parser.parse_args(argv)
-    log = configure_logging("oe-mcp-worker-host", timestamps=False)  # the supervisor stamps it
+    log = configure_logging("oe-mcp-worker-host")  # on the supervisor's own stderr
     control = socket.socket(fileno=args.control_fd)
     try:
         preload()
