@@ -1,9 +1,10 @@
 """The supervisor's side of the fork host (worker/host.py), the standby on Linux.
 
 `supervisor.spawn.start_fork_host` starts the host without trio, so that its imports overlap
-the supervisor's own start-up (as the first worker's did before). `ForkHost.run` then serves its control
-channel in the pool's nursery, and `ForkHost.fork` asks it for a worker: the answer is a `ForkedWorker`,
-which the pool's `WorkerProcess` serves as it serves a process it spawned (pid, pipes, `wait`).
+the supervisor's own start-up (as the first worker's did before). `ForkHost.run` then serves its
+control channel in the pool's nursery, and `ForkHost.fork` asks it for a worker: the answer is a
+`ForkedWorker`, which the pool's `WorkerProcess` serves as it serves a process it spawned (pid,
+pipes, `wait`).
 
 A forked worker is the host's child, not ours: its exit code comes from the host. If the host
 is gone first (or no longer served), the worker lives on (it still reads its requests from us),
@@ -89,7 +90,7 @@ class ForkHost:
 
     # -- its life -----------------------------------------------------------------------------
     async def run(self) -> None:
-        """Read the host's messages until it is gone; then end the waits on its workers."""
+        """Read the host's messages until it is gone; then answer the forks still waiting."""
         try:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._read)

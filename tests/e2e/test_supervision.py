@@ -195,9 +195,10 @@ async def test_cancellation_reaches_the_worker_and_progress_reaches_the_client(s
     assert progress and progress[-1][0] == progress[-1][1] == 1
 
 
-async def standby_up(socket, timeout: float = 20.0) -> dict:
+async def standby_up(socket, timeout: float = 20.0, *, other_than: int | None = None) -> dict:
+    """The status once a standby is up (one other than the pid `other_than`)."""
     with trio.fail_after(timeout):
-        while not (status := await status_of(socket))["worker"]["spare_pid"]:
+        while (status := await status_of(socket))["worker"]["spare_pid"] in (None, other_than):
             await trio.sleep(0.05)
     return status
 
@@ -295,13 +296,18 @@ async def test_status_has_every_contract_field_owner_only_socket_no_secret(sandb
     assert "ready" in table.stdout.decode()
 
 
+async def fork_host_and_worker(conn, sock) -> tuple[int, int]:
+    """(the fork host's pid, the current worker's) once a call is answered and the host is up."""
+    result_json(await search(conn))
+    status = await standby_up(sock)
+    assert status["worker"]["standby"] == "fork host"
+    return status["worker"]["spare_pid"], status["worker"]["pid"]
+
+
 async def test_the_fork_host_stands_by_and_every_worker_is_forked_from_it(sandbox, tmp_path):
     sock = tmp_path / "sup.sock"
     async with supervisor(env_for(sandbox, tmp_path)) as conn:
-        result_json(await search(conn))
-        before = await standby_up(sock)
-        host, first = before["worker"]["spare_pid"], before["worker"]["pid"]
-        assert before["worker"]["standby"] == "fork host"
+        host, first = await fork_host_and_worker(conn, sock)
         assert parent_of(first) == host  # the first worker too
         os.kill(first, signal.SIGKILL)
         result_json(await search(conn))  # answered: replayed on a fork, or sent to it
@@ -312,9 +318,7 @@ async def test_the_fork_host_stands_by_and_every_worker_is_forked_from_it(sandbo
 
         os.kill(host, signal.SIGKILL)  # the standby dies: the worker serving is not touched
         results = [await search(conn) for _ in range(3)]
-        with trio.fail_after(20):
-            while (after := await status_of(sock))["worker"]["spare_pid"] in (None, host):
-                await trio.sleep(0.05)
+        after = await standby_up(sock, other_than=host)
         result_json(await search(conn))
         logs = [str(entry.data) for entry in conn.logs]
     assert not any(result.is_error for result in results)
@@ -327,15 +331,11 @@ async def test_the_fork_host_stands_by_and_every_worker_is_forked_from_it(sandbo
 async def test_a_stopped_fork_host_is_killed_and_replaced_and_the_worker_spawned_cold(sandbox, tmp_path):
     sock = tmp_path / "sup.sock"
     async with supervisor(env_for(sandbox, tmp_path)) as conn:
-        result_json(await search(conn))
-        before = await standby_up(sock)
-        host, first = before["worker"]["spare_pid"], before["worker"]["pid"]
+        host, first = await fork_host_and_worker(conn, sock)
         os.kill(host, signal.SIGSTOP)  # hung: it will never answer a fork
         os.kill(first, signal.SIGKILL)
         result_json(await search(conn))  # answered by a worker spawned cold after the fork timed out
-        with trio.fail_after(30):
-            while (after := await status_of(sock))["worker"]["spare_pid"] in (None, host):
-                await trio.sleep(0.05)
+        after = await standby_up(sock, 30, other_than=host)
         spawned_by = parent_of(after["worker"]["pid"])
         logs = [str(entry.data) for entry in conn.logs]
     assert not alive(host)
