@@ -55,7 +55,7 @@ def start_fork_host_early(env: dict[str, str] | None) -> Any:
     imported the worker's code (the demo's worker needs the sandbox's address: asked later)."""
     standby = os.environ.get("OE_MCP_STANDBY", "fork").strip().lower() or "fork"
     spare = os.environ.get("OE_MCP_SPARE_WORKER", "true").strip().lower()
-    if standby != "fork" or spare in ("false", "0", "no", "off"):
+    if standby != "fork" or spare in ("0", "off", "f", "false", "n", "no"):  # (pydantic's false)
         return None
     from supervisor.spawn import start_fork_host
 

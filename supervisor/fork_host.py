@@ -26,7 +26,13 @@ from typing import Any
 import trio
 
 from shared.processes import pid_alive
-from supervisor.spawn import FIRST_FORK_ID, fork_host_supported, host_options, worker_pipes
+from supervisor.spawn import (
+    FIRST_FORK_ID,
+    fork_host_supported,
+    fork_request,
+    host_options,
+    worker_pipes,
+)
 
 READY_TIMEOUT_SECONDS = 30.0  # its imports: a cold start's, about 1 s here
 # A fork is answered in milliseconds: a host that takes longer is stopped or hung (SIGSTOP), and
@@ -203,10 +209,10 @@ class ForkHost:
         event, answer = trio.Event(), {}
         self._pending[fork_id] = (event, answer)
         try:
-            request = json.dumps({"fork": fork_id, "argv": list(argv), "env": env}).encode()
             try:
-                await self._control.sendmsg(
-                    [request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))])
+                fds = array.array("i", theirs)
+                await self._control.sendmsg([fork_request(fork_id, argv, env)],
+                                            [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
             except OSError as exc:
                 raise ForkFailed(f"the fork host did not take the request ({exc})") from None
             if not await self._answered(event, ANSWER_TIMEOUT_SECONDS):

@@ -166,15 +166,20 @@ def worker_pipes() -> tuple[list[int], list[int]]:
 FIRST_FORK_ID = 0  # the id of the fork asked for at start (the pool's later ones count from 1)
 
 
+def fork_request(fork_id: int, argv: Sequence[str], env: dict[str, str]) -> bytes:
+    """The packet that asks the fork host for a worker (worker/host.py); the worker's pipes go
+    with it as SCM_RIGHTS."""
+    import json
+
+    return json.dumps({"fork": fork_id, "argv": list(argv), "env": env}).encode()
+
+
 def _ask_first_worker(control: socket.socket, env: dict[str, str]) -> list[int] | None:
     """Send the fork request of the first worker; our ends of its stdin, stdout and stderr, or
     None if it could not be sent (the pool then asks once it runs)."""
-    import json
-
     theirs, ours = worker_pipes()
-    request = json.dumps({"fork": FIRST_FORK_ID, "argv": [], "env": env}).encode()
     try:
-        socket.send_fds(control, [request], theirs)
+        socket.send_fds(control, [fork_request(FIRST_FORK_ID, [], env)], theirs)
     except OSError:
         for fd in ours:
             os.close(fd)
@@ -187,7 +192,7 @@ def _ask_first_worker(control: socket.socket, env: dict[str, str]) -> list[int] 
 
 class EarlyHost:
     """A host started before trio runs; `adopt` (once trio runs) makes it a `ForkHost`. Until
-    then, what the supervisor uses to stop an early child: `pid`, `returncode`, `wait()`."""
+    then, what the supervisor uses to stop an early child: `pid` and `wait()`."""
 
     def __init__(self, process: subprocess.Popen[bytes], control: socket.socket,
                  first_worker_pipes: list[int] | None = None):
@@ -202,10 +207,6 @@ class EarlyHost:
 
             self._adopted = ForkHost(self.process, self.control, first=self.first_worker_pipes)
         return self._adopted
-
-    @property
-    def returncode(self) -> int | None:
-        return self.process.poll()
 
     async def wait(self) -> int:
         await self.adopt().aclose(grace=0)
